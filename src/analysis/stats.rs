@@ -1,0 +1,276 @@
+//! Statistics per service and operation, critical-path contributors, and the one-line summary.
+
+use std::collections::HashMap;
+
+use super::critical::Section;
+use super::tree::{Tree, NONE};
+use crate::layout::format_duration;
+use crate::model::{SpanKind, Sym, Trace, Value};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum GroupBy {
+    Service,
+    Operation,
+    Both,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct StatRow {
+    pub service: Sym,
+    /// `None` when grouped by service alone.
+    pub operation: Option<Sym>,
+    pub count: u64,
+    pub total_ns: i64,
+    pub self_ns: i64,
+    pub min_ns: i64,
+    pub max_ns: i64,
+    pub p95_ns: i64,
+    pub errors: u64,
+}
+
+impl StatRow {
+    pub fn avg_ns(&self) -> i64 {
+        if self.count == 0 {
+            0
+        } else {
+            self.total_ns / self.count as i64
+        }
+    }
+}
+
+/// Nearest-rank percentile of `v` (reorders it).
+fn percentile(v: &mut [i64], p: f64) -> i64 {
+    if v.is_empty() {
+        return 0;
+    }
+    let rank = ((p * v.len() as f64).ceil() as usize).clamp(1, v.len());
+    *v.select_nth_unstable(rank - 1).1
+}
+
+/// Rows grouped by service, operation (within its service), or both; sorted by total time, largest first.
+/// `by == Operation` groups by operation name across services (service is then the most common one).
+pub fn stats(trace: &Trace, self_ns: &[i64], by: GroupBy) -> Vec<StatRow> {
+    let mut index: HashMap<(Sym, Sym), usize> = HashMap::new();
+    let mut rows: Vec<StatRow> = Vec::new();
+    let mut durs: Vec<Vec<i64>> = Vec::new();
+    for (i, s) in trace.spans.iter().enumerate() {
+        let key = match by {
+            GroupBy::Service => (s.service, Sym::MAX),
+            GroupBy::Operation => (Sym::MAX, s.operation),
+            GroupBy::Both => (s.service, s.operation),
+        };
+        let r = *index.entry(key).or_insert_with(|| {
+            rows.push(StatRow {
+                service: s.service,
+                operation: if by == GroupBy::Service {
+                    None
+                } else {
+                    Some(s.operation)
+                },
+                count: 0,
+                total_ns: 0,
+                self_ns: 0,
+                min_ns: i64::MAX,
+                max_ns: i64::MIN,
+                p95_ns: 0,
+                errors: 0,
+            });
+            durs.push(Vec::new());
+            rows.len() - 1
+        });
+        let row = &mut rows[r];
+        let d = s.duration_ns.max(0);
+        row.count += 1;
+        row.total_ns += d;
+        row.self_ns += self_ns.get(i).copied().unwrap_or(0);
+        row.min_ns = row.min_ns.min(d);
+        row.max_ns = row.max_ns.max(d);
+        if s.is_error() {
+            row.errors += 1;
+        }
+        durs[r].push(d);
+    }
+    for (row, d) in rows.iter_mut().zip(durs.iter_mut()) {
+        row.p95_ns = percentile(d, 0.95);
+    }
+    rows.sort_by(|a, b| b.total_ns.cmp(&a.total_ns).then(a.service.cmp(&b.service)));
+    rows
+}
+
+/// Critical-path time per (service, operation), largest first.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Contributor {
+    pub service: Sym,
+    pub operation: Option<Sym>,
+    pub critical_ns: i64,
+    /// Share of the whole critical path, 0..=1.
+    pub share: f64,
+}
+
+pub fn contributors(trace: &Trace, crit: &[i64], by: GroupBy) -> Vec<Contributor> {
+    let total: i64 = crit.iter().sum();
+    let mut acc: HashMap<(Sym, Sym), i64> = HashMap::new();
+    for (i, &c) in crit.iter().enumerate() {
+        if c <= 0 {
+            continue;
+        }
+        let s = &trace.spans[i];
+        let key = match by {
+            GroupBy::Service => (s.service, Sym::MAX),
+            GroupBy::Operation => (Sym::MAX, s.operation),
+            GroupBy::Both => (s.service, s.operation),
+        };
+        *acc.entry(key).or_insert(0) += c;
+    }
+    let mut out: Vec<Contributor> = acc
+        .into_iter()
+        .map(|((svc, op), c)| Contributor {
+            service: svc,
+            operation: if op == Sym::MAX { None } else { Some(op) },
+            critical_ns: c,
+            share: if total > 0 {
+                c as f64 / total as f64
+            } else {
+                0.0
+            },
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.critical_ns
+            .cmp(&a.critical_ns)
+            .then(a.service.cmp(&b.service))
+            .then(a.operation.cmp(&b.operation))
+    });
+    out
+}
+
+/// The one-line answer to "where did the time go".
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    pub sentence: String,
+    /// The span that dominates the critical path.
+    pub dominant: Option<u32>,
+    /// Where that span spends its own critical time, if in a descendant.
+    pub waiting_on: Option<u32>,
+}
+
+/// Finds the deepest span holding at least half the critical path (with its descendants), and the descendant
+/// where most of that time is spent.
+pub fn summarize(trace: &Trace, tree: &Tree, path: &[Section], root: u32) -> Summary {
+    let n = trace.spans.len();
+    let crit = super::critical::critical_time(n, path);
+    let total: i64 = crit.iter().sum();
+    if total <= 0 || root as usize >= n {
+        return Summary {
+            sentence: "The trace has no measurable duration.".into(),
+            dominant: None,
+            waiting_on: None,
+        };
+    }
+    // Inclusive critical time (own + descendants'), children before parents.
+    let mut incl = crit.clone();
+    for &i in tree.preorder.iter().rev() {
+        let p = tree.parent[i as usize];
+        if p != NONE {
+            incl[p as usize] += incl[i as usize];
+        }
+    }
+    let mut cur = root;
+    loop {
+        let best = tree
+            .children_of(cur)
+            .iter()
+            .copied()
+            .max_by_key(|&c| (incl[c as usize], std::cmp::Reverse(c)));
+        match best {
+            Some(c) if incl[c as usize] * 2 >= total && incl[c as usize] > 0 => cur = c,
+            _ => break,
+        }
+    }
+    // The deepest span that holds half the path. If it is a call out (client, producer, or a database call),
+    // name the server span that made it, and the call as what it waits on.
+    let deepest = cur;
+    let spans = &trace.spans;
+    let is_call = |i: u32| {
+        let s = &spans[i as usize];
+        matches!(s.kind, SpanKind::Client | SpanKind::Producer)
+            || trace.find_attr(i, "db.system").is_some()
+    };
+    let (dominant, mut waiting_on) = if is_call(deepest) {
+        let mut h = deepest;
+        loop {
+            let p = tree.parent[h as usize];
+            if p == NONE {
+                break;
+            }
+            h = p;
+            if matches!(
+                spans[h as usize].kind,
+                SpanKind::Server | SpanKind::Consumer
+            ) {
+                break;
+            }
+        }
+        (h, if h != deepest { Some(deepest) } else { None })
+    } else {
+        (deepest, None)
+    };
+    // Otherwise, where inside the dominant span the time goes: the descendant with the most own critical time.
+    if waiting_on.is_none() && crit[dominant as usize] < incl[dominant as usize] {
+        let row = tree.row_of[dominant as usize] as usize;
+        let end = row + tree.descendants[dominant as usize] as usize + 1;
+        let mut best = (crit[dominant as usize], dominant);
+        for &d in &tree.preorder[row + 1..end.min(tree.preorder.len())] {
+            if crit[d as usize] > best.0 {
+                best = (crit[d as usize], d);
+            }
+        }
+        if best.1 != dominant {
+            waiting_on = Some(best.1);
+        }
+    }
+    let name = |i: u32| format!("{}: {}", trace.service(i), trace.operation(i));
+    let d = incl[dominant as usize];
+    let pct = (d as f64 * 100.0 / total as f64).round();
+    let mut sentence = format!(
+        "{} of {} ({pct}%) on the critical path is {}",
+        format_duration(d as f64),
+        format_duration(total as f64),
+        name(dominant)
+    );
+    if let Some(w) = waiting_on {
+        sentence.push_str(&format!(
+            " (waiting on {}: {}, {})",
+            peer_name(trace, w),
+            trace.operation(w),
+            format_duration(incl[w as usize] as f64)
+        ));
+    }
+    Summary {
+        sentence,
+        dominant: Some(dominant),
+        waiting_on,
+    }
+}
+
+/// What a call talks to: the database system, the RPC service, the peer service or host, else its own service.
+pub fn peer_name(trace: &Trace, i: u32) -> String {
+    for key in [
+        "db.system",
+        "peer.service",
+        "rpc.service",
+        "server.address",
+        "net.peer.name",
+    ] {
+        if let Some(v) = trace.find_attr(i, key) {
+            let text = match v {
+                Value::Str(s) => trace.str(*s).to_string(),
+                other => trace.value_text(other),
+            };
+            if !text.is_empty() {
+                return text;
+            }
+        }
+    }
+    trace.service(i).to_string()
+}

@@ -1,0 +1,248 @@
+//! Pieces shared by the parsers: a JSON scalar that accepts what exporters really write, and a set of traces
+//! keyed by trace ID.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+
+use crate::model::{Trace, Value};
+
+/// Any JSON value, with strings borrowed from the input where possible; arrays and objects are skipped.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Scalar<'a> {
+    #[default]
+    Null,
+    Bool(bool),
+    I64(i64),
+    U64(u64),
+    F64(f64),
+    Str(Cow<'a, str>),
+    /// An array or object (content skipped).
+    Nested,
+}
+
+impl<'a> Scalar<'a> {
+    /// An integer, from a number or a decimal string. Exact for all of i64.
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Scalar::I64(v) => Some(*v),
+            Scalar::U64(v) => i64::try_from(*v).ok(),
+            Scalar::F64(f) if f.is_finite() && f.abs() < 9.2e18 => Some(f.round() as i64),
+            Scalar::Str(s) => {
+                let t = s.trim();
+                t.parse::<i64>().ok().or_else(|| {
+                    t.parse::<f64>()
+                        .ok()
+                        .filter(|f| f.is_finite() && f.abs() < 9.2e18)
+                        .map(|f| f.round() as i64)
+                })
+            }
+            _ => None,
+        }
+    }
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Scalar::I64(v) => Some(*v as f64),
+            Scalar::U64(v) => Some(*v as f64),
+            Scalar::F64(f) => Some(*f),
+            Scalar::Str(s) => s.trim().parse::<f64>().ok(),
+            _ => None,
+        }
+    }
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Scalar::Bool(b) => Some(*b),
+            Scalar::Str(s) if s.eq_ignore_ascii_case("true") => Some(true),
+            Scalar::Str(s) if s.eq_ignore_ascii_case("false") => Some(false),
+            Scalar::I64(v) => Some(*v != 0),
+            Scalar::U64(v) => Some(*v != 0),
+            _ => None,
+        }
+    }
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Scalar::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn is_null(&self) -> bool {
+        matches!(self, Scalar::Null)
+    }
+    /// Text for display.
+    pub fn to_text(&self) -> String {
+        match self {
+            Scalar::Null => String::new(),
+            Scalar::Bool(b) => b.to_string(),
+            Scalar::I64(v) => v.to_string(),
+            Scalar::U64(v) => v.to_string(),
+            Scalar::F64(f) => crate::model::format_float(*f),
+            Scalar::Str(s) => s.to_string(),
+            Scalar::Nested => "[…]".to_string(),
+        }
+    }
+    /// Stores this scalar as a model value, keeping integers exact.
+    pub fn to_value(&self, t: &mut Trace) -> Value {
+        match self {
+            Scalar::Bool(b) => Value::Bool(*b),
+            Scalar::I64(v) => Value::Int(*v),
+            Scalar::U64(v) => match i64::try_from(*v) {
+                Ok(i) => Value::Int(i),
+                Err(_) => Value::Str(t.push_str(&v.to_string())),
+            },
+            Scalar::F64(f) => Value::Float(*f),
+            Scalar::Str(s) => Value::Str(t.push_str(s)),
+            Scalar::Null => Value::Str(Default::default()),
+            Scalar::Nested => Value::Str(t.push_str("[…]")),
+        }
+    }
+}
+
+struct ScalarVisitor<'a>(std::marker::PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> Visitor<'de> for ScalarVisitor<'a> {
+    type Value = Scalar<'a>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(Scalar::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Scalar::I64(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Scalar::U64(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Scalar::F64(v))
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Scalar::Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Scalar::Str(Cow::Owned(v.to_string())))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Scalar::Str(Cow::Owned(v)))
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Scalar::Null)
+    }
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(Scalar::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(ScalarVisitor(std::marker::PhantomData))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Scalar::Nested)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Scalar::Nested)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Scalar<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ScalarVisitor(std::marker::PhantomData))
+    }
+}
+
+/// A string that may be escaped in the file (then owned) or not (then borrowed).
+pub type CowStr<'a> = Cow<'a, str>;
+
+/// Deserializes `null` as the default.
+pub fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// Either one `T` or a sequence of them, decided by the JSON (no buffering).
+pub enum OneOrMany<T> {
+    One(T),
+    Many(Vec<T>),
+}
+
+impl<T> OneOrMany<T> {
+    pub fn into_vec(self) -> Vec<T> {
+        match self {
+            OneOrMany::One(t) => vec![t],
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = OneOrMany<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object or an array")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 16));
+                while let Some(x) = seq.next_element()? {
+                    out.push(x);
+                }
+                Ok(OneOrMany::Many(out))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                T::deserialize(de::value::MapAccessDeserializer::new(map)).map(OneOrMany::One)
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+/// Traces of one file, in the order their IDs were first seen.
+#[derive(Default)]
+pub struct TraceSet {
+    index: HashMap<String, usize>,
+    pub traces: Vec<Trace>,
+}
+
+impl TraceSet {
+    /// The index of the trace with this ID, created if new.
+    pub fn index(&mut self, trace_id: &str) -> usize {
+        match self.index.get(trace_id) {
+            Some(&i) => i,
+            None => {
+                let i = self.traces.len();
+                self.index.insert(trace_id.to_string(), i);
+                self.traces.push(Trace::new(trace_id));
+                i
+            }
+        }
+    }
+    pub fn get(&mut self, trace_id: &str) -> &mut Trace {
+        let i = self.index(trace_id);
+        &mut self.traces[i]
+    }
+    pub fn into_traces(self) -> Vec<Trace> {
+        self.traces
+    }
+}
+
+/// Normalises a hex ID for matching: lower case, leading zeros dropped (Zipkin and Jaeger pad differently).
+pub fn normalize_hex_id(id: &str) -> String {
+    let t = id.trim();
+    if !t.is_empty() && t.bytes().all(|b| b.is_ascii_hexdigit()) {
+        let s = t.trim_start_matches('0');
+        if s.is_empty() {
+            "0".to_string()
+        } else {
+            s.to_ascii_lowercase()
+        }
+    } else {
+        t.to_string()
+    }
+}

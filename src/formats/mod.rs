@@ -1,0 +1,254 @@
+//! Trace file formats: detection by content, one parser per format, all producing [`crate::model::Trace`].
+
+pub mod chrome;
+pub mod common;
+pub mod jaeger;
+pub mod otlp;
+pub mod zipkin;
+
+use std::fmt;
+
+use crate::model::{Format, Trace};
+
+/// Files larger than this (after decompression) are refused before parsing: the text, the parse and the model
+/// must all fit in wasm32's 4 GiB address space.
+pub const MAX_INPUT_BYTES: usize = 1 << 30;
+
+/// A file read successfully.
+#[derive(Debug)]
+pub struct Loaded {
+    pub name: String,
+    pub format: Format,
+    /// Sorted by start time.
+    pub traces: Vec<Trace>,
+    pub gzipped: bool,
+}
+
+/// Why a file could not be read. Displayed as one sentence naming the file, the format and the place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError {
+    pub file: String,
+    pub format: Option<Format>,
+    pub message: String,
+    /// 1-based line and column for JSON syntax and shape errors.
+    pub position: Option<(usize, usize)>,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.format {
+            Some(fmt_) => write!(
+                f,
+                "{}: read as {}, but {}",
+                self.file,
+                fmt_.label(),
+                self.message
+            )?,
+            None => write!(f, "{}: {}", self.file, self.message)?,
+        }
+        if let Some((l, c)) = self.position {
+            write!(f, " (line {l}, column {c})")?;
+        }
+        Ok(())
+    }
+}
+
+impl LoadError {
+    fn new(file: &str, format: Option<Format>, message: impl Into<String>) -> LoadError {
+        LoadError {
+            file: file.to_string(),
+            format,
+            message: message.into(),
+            position: None,
+        }
+    }
+    fn from_json(file: &str, format: Format, e: &serde_json::Error) -> LoadError {
+        let text = e.to_string();
+        // serde_json appends " at line L column C"; we report the position separately.
+        let msg = match text.rfind(" at line ") {
+            Some(i) => text[..i].to_string(),
+            None => text,
+        };
+        let what = match e.classify() {
+            serde_json::error::Category::Syntax => format!("the JSON is invalid: {msg}"),
+            serde_json::error::Category::Eof => format!("the file ends too early: {msg}"),
+            serde_json::error::Category::Data => format!("the content does not fit: {msg}"),
+            serde_json::error::Category::Io => msg,
+        };
+        LoadError {
+            file: file.to_string(),
+            format: Some(format),
+            message: what,
+            position: if e.line() > 0 {
+                Some((e.line(), e.column()))
+            } else {
+                None
+            },
+        }
+    }
+}
+
+/// Reads a trace file of any supported format, gzipped or not.
+pub fn load(name: &str, bytes: &[u8]) -> Result<Loaded, LoadError> {
+    check_size(name, bytes.len())?;
+    let mut gzipped = false;
+    let owned;
+    let bytes = if bytes.starts_with(&[0x1f, 0x8b]) {
+        gzipped = true;
+        owned = gunzip(name, bytes)?;
+        &owned[..]
+    } else {
+        bytes
+    };
+    let body = strip_bom(bytes);
+    let format = detect(name, body)?;
+    let mut traces = match format {
+        Format::Jaeger => {
+            jaeger::parse(body).map_err(|e| LoadError::from_json(name, format, &e))?
+        }
+        Format::Zipkin => {
+            zipkin::parse(body).map_err(|e| LoadError::from_json(name, format, &e))?
+        }
+        Format::Otlp => otlp::parse(body).map_err(|e| LoadError::from_json(name, format, &e))?,
+        Format::Chrome => {
+            chrome::parse(body).map_err(|e| LoadError::from_json(name, format, &e))?
+        }
+    };
+    traces.retain(|t| !t.spans.is_empty());
+    if traces.is_empty() {
+        return Err(LoadError::new(name, Some(format), "it holds no spans"));
+    }
+    traces.sort_by_key(|t| t.start_ns());
+    Ok(Loaded {
+        name: name.to_string(),
+        format,
+        traces,
+        gzipped,
+    })
+}
+
+fn check_size(name: &str, len: usize) -> Result<(), LoadError> {
+    if len > MAX_INPUT_BYTES {
+        return Err(LoadError::new(
+            name,
+            None,
+            format!(
+                "the file is {} MB, larger than the {} MB a browser tab can parse safely",
+                len / 1_000_000,
+                MAX_INPUT_BYTES / 1_000_000
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn gunzip(name: &str, bytes: &[u8]) -> Result<Vec<u8>, LoadError> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    let mut d = flate2::read::MultiGzDecoder::new(bytes).take(MAX_INPUT_BYTES as u64 + 1);
+    d.read_to_end(&mut out).map_err(|e| {
+        LoadError::new(
+            name,
+            None,
+            format!("the file starts like gzip but cannot be decompressed: {e}"),
+        )
+    })?;
+    check_size(name, out.len())?;
+    Ok(out)
+}
+
+fn strip_bom(b: &[u8]) -> &[u8] {
+    b.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(b)
+}
+
+fn has(hay: &[u8], needle: &str) -> bool {
+    let n = needle.as_bytes();
+    hay.windows(n.len()).any(|w| w == n)
+}
+
+/// Decides the format from the content (never from the file name).
+pub fn detect(name: &str, body: &[u8]) -> Result<Format, LoadError> {
+    let first = body.iter().position(|b| !b.is_ascii_whitespace());
+    let Some(first) = first else {
+        return Err(LoadError::new(name, None, "the file is empty"));
+    };
+    let c = body[first];
+    if c != b'{' && c != b'[' {
+        let preview: String = String::from_utf8_lossy(&body[first..body.len().min(first + 24)])
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        return Err(LoadError::new(
+            name,
+            None,
+            format!("this is not JSON: it starts with \"{preview}\"; Stitch reads Jaeger, Zipkin v2, OTLP and Chrome trace JSON"),
+        ));
+    }
+    // Sniff keys near the start: enough to see the first span of any format.
+    let head = &body[first..body.len().min(first + (1 << 20))];
+    if has(head, "\"resourceSpans\"")
+        || has(head, "\"batches\"")
+        || has(head, "\"scopeSpans\"")
+        || has(head, "\"instrumentationLibrarySpans\"")
+    {
+        return Ok(Format::Otlp);
+    }
+    if has(head, "\"spanID\"") || has(head, "\"operationName\"") || has(head, "\"processID\"") {
+        return Ok(Format::Jaeger);
+    }
+    if has(head, "\"traceEvents\"") || (has(head, "\"ph\"") && has(head, "\"ts\"")) {
+        return Ok(Format::Chrome);
+    }
+    if has(head, "\"binaryAnnotations\"") {
+        return Err(LoadError::new(
+            name,
+            Some(Format::Zipkin),
+            "this is Zipkin v1 JSON (it has binaryAnnotations), and Zipkin v1 is not supported: export Zipkin v2 JSON (/api/v2/trace/{id}) instead",
+        ));
+    }
+    if has(head, "\"localEndpoint\"")
+        || has(head, "\"remoteEndpoint\"")
+        || (has(head, "\"traceId\"") && has(head, "\"id\""))
+    {
+        return Ok(Format::Zipkin);
+    }
+    Err(LoadError::new(name, None, describe(body)))
+}
+
+/// Says what some JSON that fits no format looks like.
+fn describe(body: &[u8]) -> String {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Top {
+        Obj(std::collections::BTreeMap<String, serde::de::IgnoredAny>),
+        Arr(Vec<serde::de::IgnoredAny>),
+    }
+    let tail = "; Stitch reads Jaeger, Zipkin v2, OTLP and Chrome trace JSON";
+    match serde_json::from_slice::<Top>(body) {
+        Ok(Top::Obj(m)) => {
+            let keys: Vec<_> = m.keys().take(6).map(|k| format!("\"{k}\"")).collect();
+            if keys.is_empty() {
+                format!("no trace format fits: it is an empty JSON object{tail}")
+            } else {
+                format!(
+                    "no trace format fits: it is a JSON object with keys {}{tail}",
+                    keys.join(", ")
+                )
+            }
+        }
+        Ok(Top::Arr(a)) => format!(
+            "no trace format fits: it is a JSON array of {} items with no span fields{tail}",
+            a.len()
+        ),
+        Err(_) => match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
+            Err(e) => {
+                let l = LoadError::from_json("", Format::Jaeger, &e);
+                match l.position {
+                    Some((line, col)) => format!("{} at line {line}, column {col}", l.message),
+                    None => l.message,
+                }
+            }
+            Ok(_) => format!("no trace format fits{tail}"),
+        },
+    }
+}

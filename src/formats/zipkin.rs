@@ -1,0 +1,330 @@
+//! Zipkin v2 JSON: an array of spans, or an array of traces (arrays of spans).
+//!
+//! * Fragments of one span (same trace, ID, `shared` flag and local service) are merged.
+//! * A `shared: true` server span reuses its client's ID: it is kept as its own span, the client's child.
+//! * Trace IDs of 16 and 32 hex digits are matched on their low 64 bits, as Zipkin does by default.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Deserialize;
+
+use super::common::{normalize_hex_id, null_default, CowStr, OneOrMany, Scalar, TraceSet};
+use crate::model::{
+    flags, Event, ParentRef, Resource, Span, Span32, SpanKind, StatusCode, Trace, WarningKind,
+};
+
+#[derive(Deserialize, Default, Clone)]
+struct ZSpan<'a> {
+    #[serde(borrow, default, rename = "traceId")]
+    trace_id: CowStr<'a>,
+    #[serde(borrow, default)]
+    id: CowStr<'a>,
+    #[serde(borrow, default, rename = "parentId")]
+    parent_id: Option<CowStr<'a>>,
+    #[serde(borrow, default)]
+    name: Option<CowStr<'a>>,
+    #[serde(borrow, default)]
+    kind: Option<CowStr<'a>>,
+    #[serde(borrow, default)]
+    timestamp: Scalar<'a>,
+    #[serde(borrow, default)]
+    duration: Scalar<'a>,
+    #[serde(borrow, default, rename = "localEndpoint")]
+    local: Option<Endpoint<'a>>,
+    #[serde(borrow, default, rename = "remoteEndpoint")]
+    remote: Option<Endpoint<'a>>,
+    #[serde(borrow, default, deserialize_with = "null_default")]
+    annotations: Vec<Annotation<'a>>,
+    #[serde(borrow, default, deserialize_with = "null_default")]
+    tags: BTreeMap<CowStr<'a>, Scalar<'a>>,
+    #[serde(default, deserialize_with = "null_default")]
+    shared: bool,
+}
+
+#[derive(Deserialize, Default, Clone, PartialEq)]
+struct Endpoint<'a> {
+    #[serde(borrow, default, rename = "serviceName")]
+    service_name: Option<CowStr<'a>>,
+    #[serde(borrow, default)]
+    ipv4: Option<CowStr<'a>>,
+    #[serde(borrow, default)]
+    ipv6: Option<CowStr<'a>>,
+    #[serde(borrow, default)]
+    port: Scalar<'a>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct Annotation<'a> {
+    #[serde(borrow, default)]
+    timestamp: Scalar<'a>,
+    #[serde(borrow, default)]
+    value: CowStr<'a>,
+}
+
+/// Parses Zipkin v2 JSON into traces.
+pub fn parse(bytes: &[u8]) -> Result<Vec<Trace>, serde_json::Error> {
+    let top: Vec<OneOrMany<ZSpan>> = serde_json::from_slice(bytes)?;
+    // Group by trace (low 64 bits), merging fragments.
+    let mut groups: Vec<(String, Vec<ZSpan>)> = Vec::new();
+    let mut group_of: HashMap<String, usize> = HashMap::new();
+    let mut frag_of: HashMap<(usize, String, bool, String), usize> = HashMap::new();
+    let mut merged_count: Vec<usize> = Vec::new();
+    for item in top {
+        for s in item.into_vec() {
+            let norm = normalize_hex_id(&s.trace_id);
+            let low = if norm.len() > 16 {
+                norm[norm.len() - 16..].to_string()
+            } else {
+                norm
+            };
+            let g = *group_of.entry(low).or_insert_with(|| {
+                groups.push((s.trace_id.to_string(), Vec::new()));
+                merged_count.push(0);
+                groups.len() - 1
+            });
+            // Show the longest form of the trace ID seen.
+            if s.trace_id.len() > groups[g].0.len() {
+                groups[g].0 = s.trace_id.to_string();
+            }
+            let svc = s
+                .local
+                .as_ref()
+                .and_then(|l| l.service_name.as_deref())
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            let key = (g, normalize_hex_id(&s.id), s.shared, svc);
+            match frag_of.get(&key) {
+                Some(&i) => {
+                    merge(&mut groups[g].1[i], s);
+                    merged_count[g] += 1;
+                }
+                None => {
+                    frag_of.insert(key, groups[g].1.len());
+                    groups[g].1.push(s);
+                }
+            }
+        }
+    }
+
+    let mut set = TraceSet::default();
+    for (g, (tid, spans)) in groups.into_iter().enumerate() {
+        let t = set.get(&tid);
+        if merged_count[g] > 0 {
+            t.warn(
+                WarningKind::Format,
+                None,
+                format!(
+                    "{} span fragments were merged into the spans they belong to",
+                    merged_count[g]
+                ),
+            );
+        }
+        build_trace(t, &spans);
+    }
+    Ok(set.into_traces())
+}
+
+/// Folds a later fragment into the first one.
+fn merge<'a>(a: &mut ZSpan<'a>, b: ZSpan<'a>) {
+    let (a_start, b_start) = (a.timestamp.as_i64(), b.timestamp.as_i64());
+    let (a_end, b_end) = (
+        a_start.zip(a.duration.as_i64()).map(|(s, d)| s + d),
+        b_start.zip(b.duration.as_i64()).map(|(s, d)| s + d),
+    );
+    let start = match (a_start, b_start) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    };
+    let end = match (a_end, b_end) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        (x, y) => x.or(y),
+    };
+    if let Some(s) = start {
+        a.timestamp = Scalar::I64(s);
+    }
+    if let (Some(s), Some(e)) = (start, end) {
+        a.duration = Scalar::I64(e - s);
+    } else if a.duration.is_null() {
+        a.duration = b.duration;
+    }
+    if a.parent_id.as_deref().is_none_or(str::is_empty) {
+        a.parent_id = b.parent_id;
+    }
+    if a.name
+        .as_deref()
+        .is_none_or(|n| n.is_empty() || n == "unknown")
+    {
+        if b.name.is_some() {
+            a.name = b.name;
+        }
+    }
+    if a.kind.is_none() {
+        a.kind = b.kind;
+    }
+    if a.local.is_none() {
+        a.local = b.local;
+    }
+    if a.remote.is_none() {
+        a.remote = b.remote;
+    }
+    a.annotations.extend(b.annotations);
+    for (k, v) in b.tags {
+        a.tags.entry(k).or_insert(v);
+    }
+}
+
+fn build_trace(t: &mut Trace, spans: &[ZSpan]) {
+    let mut resources: Vec<(Option<Endpoint>, u32)> = Vec::new();
+    let mut client_of: HashMap<String, u32> = HashMap::new();
+    let mut shared: Vec<(u32, String)> = Vec::new();
+    let mut shared_of: HashMap<String, u32> = HashMap::new();
+    let mut parent_ids: Vec<(u32, String)> = Vec::new();
+    for s in spans {
+        let idx = t.spans.len() as u32;
+        let resource = match resources.iter().find(|(e, _)| *e == s.local) {
+            Some(&(_, r)) => r,
+            None => {
+                let a0 = t.attrs.len() as u32;
+                if let Some(l) = &s.local {
+                    if let Some(ip) = &l.ipv4 {
+                        t.push_str_attr("ipv4", ip);
+                    }
+                    if let Some(ip) = &l.ipv6 {
+                        t.push_str_attr("ipv6", ip);
+                    }
+                    if let Some(p) = l.port.as_i64() {
+                        t.push_attr("port", crate::model::Value::Int(p));
+                    }
+                }
+                t.resources.push(Resource {
+                    attrs: Span32 {
+                        start: a0,
+                        end: t.attrs.len() as u32,
+                    },
+                    ..Resource::default()
+                });
+                let r = (t.resources.len() - 1) as u32;
+                resources.push((s.local.clone(), r));
+                r
+            }
+        };
+        let service = s
+            .local
+            .as_ref()
+            .and_then(|l| l.service_name.as_deref())
+            .filter(|n| !n.is_empty())
+            .unwrap_or("unknown");
+        let mut span = Span {
+            span_id: t.push_str(&s.id),
+            service: t.strings.intern(service),
+            operation: t.strings.intern(s.name.as_deref().unwrap_or("")),
+            resource,
+            kind: s.kind.as_deref().map(SpanKind::parse).unwrap_or_default(),
+            ..Span::default()
+        };
+        match s.timestamp.as_i64() {
+            Some(us) if us > 0 => span.start_ns = us.saturating_mul(1000),
+            _ => {
+                span.flags |= flags::NO_TIMESTAMP;
+                t.warn(
+                    WarningKind::MissingTimestamp,
+                    Some(idx),
+                    format!(
+                        "span {} has no timestamp; placed at its parent's start",
+                        s.id
+                    ),
+                );
+            }
+        }
+        match s.duration.as_i64() {
+            Some(us) => span.duration_ns = us.saturating_mul(1000),
+            None => {
+                span.flags |= flags::NO_DURATION;
+                t.warn(
+                    WarningKind::MissingTimestamp,
+                    Some(idx),
+                    format!("span {} has no duration; drawn as an instant", s.id),
+                );
+            }
+        }
+        if s.shared {
+            span.flags |= flags::SHARED;
+            shared.push((idx, normalize_hex_id(&s.id)));
+            shared_of.entry(normalize_hex_id(&s.id)).or_insert(idx);
+        } else {
+            client_of.entry(normalize_hex_id(&s.id)).or_insert(idx);
+        }
+        if let Some(p) = s.parent_id.as_deref().filter(|p| !p.is_empty()) {
+            span.parent = ParentRef::Id(t.push_str(p));
+            parent_ids.push((idx, normalize_hex_id(p)));
+        }
+        let a0 = t.attrs.len() as u32;
+        for (k, v) in &s.tags {
+            if &**k == "error" {
+                span.flags |= flags::ERROR;
+                span.status = StatusCode::Error;
+                span.status_message = t.push_str(&v.to_text());
+            }
+            let val = t.push_str(&v.to_text());
+            t.push_attr(k, crate::model::Value::Str(val));
+        }
+        if let Some(r) = &s.remote {
+            if let Some(n) = &r.service_name {
+                t.push_str_attr("remoteEndpoint.serviceName", n);
+            }
+            if let Some(ip) = &r.ipv4 {
+                t.push_str_attr("remoteEndpoint.ipv4", ip);
+            }
+            if let Some(ip) = &r.ipv6 {
+                t.push_str_attr("remoteEndpoint.ipv6", ip);
+            }
+            if let Some(p) = r.port.as_i64() {
+                t.push_attr("remoteEndpoint.port", crate::model::Value::Int(p));
+            }
+        }
+        span.attrs = Span32 {
+            start: a0,
+            end: t.attrs.len() as u32,
+        };
+        let e0 = t.events.len() as u32;
+        for a in &s.annotations {
+            let name = t.push_str(&a.value);
+            t.events.push(Event {
+                time_ns: a.timestamp.as_i64().unwrap_or(0).saturating_mul(1000),
+                name,
+                attrs: Span32::default(),
+            });
+        }
+        span.events = Span32 {
+            start: e0,
+            end: t.events.len() as u32,
+        };
+        t.spans.push(span);
+    }
+    // Parents by normalised ID. A child of a shared ID belongs to the server side when it runs in the server's
+    // service, else to the client side.
+    for (idx, pid) in parent_ids {
+        let svc = t.spans[idx as usize].service;
+        let server = shared_of.get(&pid).copied();
+        let client = client_of.get(&pid).copied();
+        let p = match (server, client) {
+            (Some(s), Some(c)) => {
+                if t.spans[s as usize].service == svc {
+                    Some(s)
+                } else {
+                    Some(c)
+                }
+            }
+            (s, c) => s.or(c),
+        };
+        if let Some(p) = p.filter(|&p| p != idx) {
+            t.spans[idx as usize].parent = ParentRef::Index(p);
+        }
+    }
+    // A shared server span is the child of the client span whose ID it reuses.
+    for (idx, id) in shared {
+        if let Some(&c) = client_of.get(&id) {
+            t.spans[idx as usize].parent = ParentRef::Index(c);
+        }
+    }
+}

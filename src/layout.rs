@@ -1,0 +1,309 @@
+//! Geometry: the time window → pixels, tick marks, and which rows are on screen.
+//!
+//! Times here are `f64` nanoseconds *relative to the trace start*; absolute epoch times never reach `f64`.
+
+use crate::analysis::tree::Tree;
+
+/// The part of the trace shown on the time axis, in ns since the trace start.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TimeWindow {
+    pub start: f64,
+    pub end: f64,
+}
+
+/// Smallest window: 100 ns, so a zoom can never reach zero width.
+pub const MIN_WINDOW_NS: f64 = 100.0;
+
+impl TimeWindow {
+    pub fn full(duration_ns: i64) -> TimeWindow {
+        TimeWindow {
+            start: 0.0,
+            end: (duration_ns.max(1)) as f64,
+        }
+    }
+    pub fn width(&self) -> f64 {
+        (self.end - self.start).max(1e-9)
+    }
+    /// x in pixels for time `t`, on an axis `px` wide.
+    pub fn x(&self, t: f64, px: f64) -> f64 {
+        (t - self.start) / self.width() * px
+    }
+    /// Time at pixel `x`.
+    pub fn t_at(&self, x: f64, px: f64) -> f64 {
+        self.start + x / px.max(1.0) * self.width()
+    }
+    /// Zooms by `factor` (< 1 zooms in) keeping time `t` at the same pixel, clamped to `[0, total]`.
+    pub fn zoom_around(&self, t: f64, factor: f64, total: f64) -> TimeWindow {
+        let total = total.max(MIN_WINDOW_NS);
+        let w = (self.width() * factor).clamp(MIN_WINDOW_NS.min(total), total);
+        let frac = ((t - self.start) / self.width()).clamp(0.0, 1.0);
+        let start = t - frac * w;
+        TimeWindow {
+            start,
+            end: start + w,
+        }
+        .clamped(total)
+    }
+    /// Moves by `dt` ns, clamped.
+    pub fn pan(&self, dt: f64, total: f64) -> TimeWindow {
+        TimeWindow {
+            start: self.start + dt,
+            end: self.end + dt,
+        }
+        .clamped(total)
+    }
+    /// Keeps the window's width but moves it inside `[0, total]`.
+    pub fn clamped(&self, total: f64) -> TimeWindow {
+        let w = self.width().min(total.max(MIN_WINDOW_NS));
+        let start = self.start.clamp(0.0, (total - w).max(0.0));
+        TimeWindow {
+            start,
+            end: start + w,
+        }
+    }
+    /// A window from two times in either order, at least [`MIN_WINDOW_NS`] wide.
+    pub fn between(a: f64, b: f64, total: f64) -> TimeWindow {
+        let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+        let hi = hi.max(lo + MIN_WINDOW_NS);
+        TimeWindow { start: lo, end: hi }.clamped(total)
+    }
+    pub fn is_full(&self, total: f64) -> bool {
+        self.start <= 0.0 && self.end >= total
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tick {
+    /// ns since trace start
+    pub t: f64,
+    pub x: f64,
+    pub label: String,
+}
+
+/// Ticks at a "nice" step (1, 2, 5 × 10^k ns) at least `min_px` apart.
+pub fn ticks(w: &TimeWindow, px: f64, min_px: f64) -> Vec<Tick> {
+    if px <= 0.0 {
+        return Vec::new();
+    }
+    let raw = w.width() * min_px / px;
+    let step = nice_step(raw);
+    let first = (w.start / step).ceil() * step;
+    let mut out = Vec::new();
+    let mut k = 0.0;
+    loop {
+        let t = first + k * step;
+        if t > w.end + step * 1e-9 || out.len() > 1000 {
+            break;
+        }
+        out.push(Tick {
+            t,
+            x: w.x(t, px),
+            label: format_duration(t),
+        });
+        k += 1.0;
+    }
+    out
+}
+
+fn nice_step(raw: f64) -> f64 {
+    if raw <= 0.0 || !raw.is_finite() {
+        return 1.0;
+    }
+    let mag = 10f64.powf(raw.log10().floor());
+    for m in [1.0, 2.0, 5.0, 10.0] {
+        if m * mag >= raw {
+            return (m * mag).max(1.0);
+        }
+    }
+    (10.0 * mag).max(1.0)
+}
+
+/// Human duration from nanoseconds: `0`, `850ns`, `12.5µs`, `3.21ms`, `1.5s`, `2m 5s`.
+pub fn format_duration(ns: f64) -> String {
+    let a = ns.abs();
+    let sign = if ns < 0.0 { "-" } else { "" };
+    if a == 0.0 {
+        return "0".to_string();
+    }
+    let (v, unit) = if a < 1e3 {
+        (a, "ns")
+    } else if a < 1e6 {
+        (a / 1e3, "µs")
+    } else if a < 1e9 {
+        (a / 1e6, "ms")
+    } else if a < 60e9 {
+        (a / 1e9, "s")
+    } else {
+        let s = (a / 1e9).round() as i64;
+        return format!("{sign}{}m {}s", s / 60, s % 60);
+    };
+    format!("{sign}{}{unit}", trim_number(v))
+}
+
+/// At most 3 significant digits, no trailing zeros.
+fn trim_number(v: f64) -> String {
+    let s = if v >= 100.0 {
+        format!("{v:.0}")
+    } else if v >= 10.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
+    };
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// The rows of the waterfall after collapsing: span indices in display order.
+///
+/// Costs O(rows shown), since a collapsed subtree is skipped in one step.
+pub fn visible_rows(tree: &Tree, collapsed: &[bool]) -> Vec<u32> {
+    let mut out = Vec::with_capacity(tree.preorder.len().min(1 << 16));
+    let mut r = 0usize;
+    while r < tree.preorder.len() {
+        let i = tree.preorder[r] as usize;
+        out.push(i as u32);
+        if collapsed.get(i).copied().unwrap_or(false) {
+            r += tree.descendants[i] as usize + 1;
+        } else {
+            r += 1;
+        }
+    }
+    out
+}
+
+/// The slice of rows that intersects the viewport, plus `overscan` rows each side.
+pub fn row_window(
+    scroll_top: f64,
+    viewport_h: f64,
+    row_h: f64,
+    rows: usize,
+    overscan: usize,
+) -> std::ops::Range<usize> {
+    if rows == 0 || row_h <= 0.0 {
+        return 0..0;
+    }
+    let first = (scroll_top.max(0.0) / row_h).floor() as usize;
+    let count = (viewport_h.max(0.0) / row_h).ceil() as usize + 1;
+    let a = first.saturating_sub(overscan).min(rows);
+    let b = (first + count + overscan).min(rows);
+    a..b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_like_a_person_writes_them() {
+        assert_eq!(format_duration(0.0), "0");
+        assert_eq!(format_duration(850.0), "850ns");
+        assert_eq!(format_duration(12_500.0), "12.5µs");
+        assert_eq!(format_duration(3_210_000.0), "3.21ms");
+        assert_eq!(format_duration(812_000_000.0), "812ms");
+        assert_eq!(format_duration(1_500_000_000.0), "1.5s");
+        assert_eq!(format_duration(125e9), "2m 5s");
+    }
+
+    #[test]
+    fn ticks_are_round_and_spaced() {
+        let w = TimeWindow {
+            start: 0.0,
+            end: 812e6,
+        };
+        let t = ticks(&w, 800.0, 80.0);
+        // 812 ms over 800 px, 80 px apart → ≥ 81.2 ms per tick → 100 ms steps.
+        let labels: Vec<_> = t.iter().map(|t| t.label.as_str()).collect();
+        assert_eq!(labels[..3], ["0", "100ms", "200ms"]);
+        assert_eq!(t.len(), 9);
+        assert!((t[1].x - 100e6 / 812e6 * 800.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn zoom_keeps_the_point_under_the_cursor() {
+        let w = TimeWindow::full(1_000_000);
+        let z = w.zoom_around(250_000.0, 0.5, 1e6);
+        assert!((z.width() - 500_000.0).abs() < 1e-6);
+        // 250 µs was at 25% of the axis and still is.
+        assert!(((250_000.0 - z.start) / z.width() - 0.25).abs() < 1e-9);
+        // Zooming out past the trace clamps to the trace.
+        let out = z.zoom_around(0.0, 100.0, 1e6);
+        assert_eq!(out, TimeWindow::full(1_000_000));
+    }
+
+    #[test]
+    fn row_window_covers_viewport_plus_overscan() {
+        assert_eq!(row_window(0.0, 100.0, 20.0, 1000, 5), 0..11);
+        assert_eq!(row_window(2000.0, 100.0, 20.0, 1000, 5), 95..111);
+        assert_eq!(row_window(19990.0, 100.0, 20.0, 1000, 5), 994..1000);
+        assert_eq!(row_window(0.0, 100.0, 20.0, 0, 5), 0..0);
+    }
+}
+
+/// Palette for services: 12 hues picked to read on both the light and the dark background.
+pub const PALETTE: [&str; 12] = [
+    "#3b82f6", "#e8590c", "#12b886", "#ae3ec9", "#f59f00", "#1098ad", "#d6336c", "#5c7cfa",
+    "#74b816", "#f76707", "#0ca678", "#7950f2",
+];
+
+/// A stable color for a service name (FNV-1a hash into [`PALETTE`]).
+pub fn service_color(name: &str) -> &'static str {
+    let mut h: u32 = 0x811c9dc5;
+    for b in name.bytes() {
+        h ^= b as u32;
+        h = h.wrapping_mul(0x01000193);
+    }
+    PALETTE[(h % PALETTE.len() as u32) as usize]
+}
+
+/// An epoch time in ns as `YYYY-MM-DD HH:MM:SS.mmm UTC`, computed with integers only.
+pub fn format_epoch(ns: i64) -> String {
+    let ms_total = ns.div_euclid(1_000_000);
+    let days = ms_total.div_euclid(86_400_000);
+    let ms_of_day = ms_total.rem_euclid(86_400_000);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
+    let (h, mi, s, ms) = (
+        ms_of_day / 3_600_000,
+        ms_of_day / 60_000 % 60,
+        ms_of_day / 1000 % 60,
+        ms_of_day % 1000,
+    );
+    format!("{y:04}-{m:02}-{d:02} {h:02}:{mi:02}:{s:02}.{ms:03} UTC")
+}
+
+#[cfg(test)]
+mod more_tests {
+    use super::*;
+
+    #[test]
+    fn epoch_formats_as_utc() {
+        // 1763647392104000 µs is 2025-11-20 14:03:12.104 UTC.
+        assert_eq!(
+            format_epoch(1_763_647_392_104_000_000),
+            "2025-11-20 14:03:12.104 UTC"
+        );
+        assert_eq!(format_epoch(0), "1970-01-01 00:00:00.000 UTC");
+        // 2000-02-29 leap day, noon.
+        assert_eq!(
+            format_epoch(951_825_600_000_000_000),
+            "2000-02-29 12:00:00.000 UTC"
+        );
+    }
+
+    #[test]
+    fn service_colors_are_stable() {
+        assert_eq!(service_color("geo-index"), service_color("geo-index"));
+        assert!(PALETTE.contains(&service_color("")));
+    }
+}

@@ -1,0 +1,484 @@
+//! The trace model: flat, index-based, built to hold a million spans.
+//!
+//! * Spans live in one `Vec<Span>` and are addressed by `u32` index.
+//! * Service, operation and attribute-key strings are interned (`Sym`).
+//! * Every other string (IDs, attribute values, event names) is a `Str`: a slice of one text arena.
+//! * Attributes, events and links of a span are index ranges into shared vectors.
+//! * Times are integer nanoseconds since the Unix epoch (`i64`). Nothing here is `f64` time.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+/// An interned string: an index into [`Interner`].
+pub type Sym = u32;
+
+/// A string stored in a [`Trace`]'s text arena: byte offset and length.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Str {
+    pub off: u32,
+    pub len: u32,
+}
+
+/// A compact `u32` range into one of the trace's side vectors.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Span32 {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span32 {
+    pub fn range(self) -> Range<usize> {
+        self.start as usize..self.end as usize
+    }
+    pub fn len(self) -> usize {
+        (self.end - self.start) as usize
+    }
+    pub fn is_empty(self) -> bool {
+        self.end == self.start
+    }
+}
+
+/// Deduplicating string table.
+#[derive(Clone, Debug, Default)]
+pub struct Interner {
+    strings: Vec<Box<str>>,
+    map: HashMap<Box<str>, Sym>,
+}
+
+impl Interner {
+    pub fn intern(&mut self, s: &str) -> Sym {
+        if let Some(&id) = self.map.get(s) {
+            return id;
+        }
+        let id = self.strings.len() as Sym;
+        self.strings.push(s.into());
+        self.map.insert(s.into(), id);
+        id
+    }
+    pub fn get(&self, sym: Sym) -> &str {
+        self.strings.get(sym as usize).map(|s| &**s).unwrap_or("")
+    }
+    pub fn lookup(&self, s: &str) -> Option<Sym> {
+        self.map.get(s).copied()
+    }
+    pub fn len(&self) -> usize {
+        self.strings.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.strings.is_empty()
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum SpanKind {
+    #[default]
+    Unspecified,
+    Internal,
+    Server,
+    Client,
+    Producer,
+    Consumer,
+}
+
+impl SpanKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SpanKind::Unspecified => "unspecified",
+            SpanKind::Internal => "internal",
+            SpanKind::Server => "server",
+            SpanKind::Client => "client",
+            SpanKind::Producer => "producer",
+            SpanKind::Consumer => "consumer",
+        }
+    }
+    /// Parses names used by Jaeger (`server`), Zipkin (`SERVER`) and OTLP (`SPAN_KIND_SERVER`).
+    pub fn parse(s: &str) -> SpanKind {
+        let s = s.strip_prefix("SPAN_KIND_").unwrap_or(s);
+        match s.to_ascii_lowercase().as_str() {
+            "internal" => SpanKind::Internal,
+            "server" => SpanKind::Server,
+            "client" => SpanKind::Client,
+            "producer" => SpanKind::Producer,
+            "consumer" => SpanKind::Consumer,
+            _ => SpanKind::Unspecified,
+        }
+    }
+    /// OTLP's numeric encoding.
+    pub fn from_otlp(n: i64) -> SpanKind {
+        match n {
+            1 => SpanKind::Internal,
+            2 => SpanKind::Server,
+            3 => SpanKind::Client,
+            4 => SpanKind::Producer,
+            5 => SpanKind::Consumer,
+            _ => SpanKind::Unspecified,
+        }
+    }
+}
+
+/// How a span relates to its parent.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RefType {
+    #[default]
+    ChildOf,
+    FollowsFrom,
+}
+
+/// Bit flags on a span.
+pub mod flags {
+    /// The span is marked as an error (see the README for each format's rule).
+    pub const ERROR: u8 = 1;
+    /// The file gave no start timestamp; the span was placed at its parent's start (or the trace start).
+    pub const NO_TIMESTAMP: u8 = 2;
+    /// The file gave no duration.
+    pub const NO_DURATION: u8 = 4;
+    /// The parent is linked by FOLLOWS_FROM rather than CHILD_OF.
+    pub const FOLLOWS_FROM: u8 = 8;
+    /// Another span in the trace has the same span ID.
+    pub const DUPLICATE_ID: u8 = 16;
+    /// Shared server span (Zipkin) that reuses its client's ID.
+    pub const SHARED: u8 = 32;
+}
+
+/// OTLP status code, also derived for other formats.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StatusCode {
+    #[default]
+    Unset,
+    Ok,
+    Error,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Value {
+    Str(Str),
+    /// Integers are exact: an int64 written as a string beyond 2^53 stays exact.
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    /// Binary data, kept as the text the file gave (base64 or hex).
+    Bytes(Str),
+    /// Arrays and key/value lists, kept as compact JSON text.
+    Json(Str),
+}
+
+/// Where an attribute came from, for grouping in the detail panel.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AttrScope {
+    #[default]
+    Span,
+    /// OTLP resource attributes, Jaeger process tags, Zipkin endpoint fields.
+    Resource,
+    /// OTLP instrumentation scope.
+    Scope,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Attr {
+    pub key: Sym,
+    pub value: Value,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Event {
+    pub time_ns: i64,
+    pub name: Str,
+    pub attrs: Span32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Link {
+    pub trace_id: Str,
+    pub span_id: Str,
+    pub ref_type: RefType,
+    pub attrs: Span32,
+}
+
+/// A resource (OTLP resource + scope, Jaeger process, Zipkin local endpoint), shared by many spans.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Resource {
+    pub attrs: Span32,
+    pub scope_name: Str,
+    pub scope_version: Str,
+    pub scope_attrs: Span32,
+}
+
+/// Who the parent is, as the file says it; resolved into a tree by `analysis::tree`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ParentRef {
+    #[default]
+    None,
+    /// The parent's span ID as written in the file.
+    Id(Str),
+    /// A parent already resolved by the parser (Zipkin shared spans).
+    Index(u32),
+}
+
+/// One span. About 100 bytes; everything variable-length is elsewhere.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Span {
+    pub span_id: Str,
+    pub parent: ParentRef,
+    pub service: Sym,
+    pub operation: Sym,
+    pub start_ns: i64,
+    pub duration_ns: i64,
+    pub kind: SpanKind,
+    pub status: StatusCode,
+    pub flags: u8,
+    pub status_message: Str,
+    pub resource: u32,
+    pub attrs: Span32,
+    pub events: Span32,
+    pub links: Span32,
+}
+
+impl Span {
+    pub fn end_ns(&self) -> i64 {
+        self.start_ns.saturating_add(self.duration_ns.max(0))
+    }
+    pub fn is_error(&self) -> bool {
+        self.flags & flags::ERROR != 0
+    }
+    pub fn has(&self, flag: u8) -> bool {
+        self.flags & flag != 0
+    }
+}
+
+/// Something imperfect about the data, shown to the user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Warning {
+    pub kind: WarningKind,
+    /// The span concerned, if any.
+    pub span: Option<u32>,
+    pub message: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum WarningKind {
+    MissingParent,
+    ParentCycle,
+    DuplicateSpanId,
+    ChildOutsideParent,
+    NonPositiveDuration,
+    MissingTimestamp,
+    ClockSkew,
+    Format,
+}
+
+impl WarningKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            WarningKind::MissingParent => "missing parent",
+            WarningKind::ParentCycle => "parent cycle",
+            WarningKind::DuplicateSpanId => "duplicate span ID",
+            WarningKind::ChildOutsideParent => "child outside parent",
+            WarningKind::NonPositiveDuration => "zero or negative duration",
+            WarningKind::MissingTimestamp => "missing timestamp",
+            WarningKind::ClockSkew => "clock skew",
+            WarningKind::Format => "format",
+        }
+    }
+}
+
+/// One trace: all its spans and the data they point into.
+#[derive(Clone, Debug, Default)]
+pub struct Trace {
+    pub trace_id: String,
+    pub spans: Vec<Span>,
+    pub strings: Interner,
+    pub text: String,
+    pub attrs: Vec<Attr>,
+    pub events: Vec<Event>,
+    pub links: Vec<Link>,
+    pub resources: Vec<Resource>,
+    /// Warnings from the parser and the tree builder; at most [`MAX_WARNINGS_PER_KIND`] of each kind are kept,
+    /// while `warning_counts` counts them all.
+    pub warnings: Vec<Warning>,
+    pub warning_counts: std::collections::BTreeMap<WarningKind, usize>,
+}
+
+/// How many warning messages of one kind are kept (all are counted).
+pub const MAX_WARNINGS_PER_KIND: usize = 200;
+
+impl Trace {
+    pub fn new(trace_id: &str) -> Trace {
+        let mut t = Trace {
+            trace_id: trace_id.to_string(),
+            ..Trace::default()
+        };
+        // Resource 0 is the empty resource, and Sym 0 is the empty string.
+        t.resources.push(Resource::default());
+        t.strings.intern("");
+        t
+    }
+
+    /// Stores `s` in the text arena.
+    pub fn push_str(&mut self, s: &str) -> Str {
+        if s.is_empty() {
+            return Str::default();
+        }
+        let off = self.text.len() as u32;
+        self.text.push_str(s);
+        Str {
+            off,
+            len: s.len() as u32,
+        }
+    }
+
+    pub fn str(&self, s: Str) -> &str {
+        self.text
+            .get(s.off as usize..(s.off + s.len) as usize)
+            .unwrap_or("")
+    }
+
+    pub fn sym(&self, s: Sym) -> &str {
+        self.strings.get(s)
+    }
+
+    pub fn service(&self, i: u32) -> &str {
+        self.spans
+            .get(i as usize)
+            .map(|s| self.sym(s.service))
+            .unwrap_or("")
+    }
+    pub fn operation(&self, i: u32) -> &str {
+        self.spans
+            .get(i as usize)
+            .map(|s| self.sym(s.operation))
+            .unwrap_or("")
+    }
+    pub fn span_id(&self, i: u32) -> &str {
+        self.spans
+            .get(i as usize)
+            .map(|s| self.str(s.span_id))
+            .unwrap_or("")
+    }
+
+    pub fn span_attrs(&self, i: u32) -> &[Attr] {
+        match self.spans.get(i as usize) {
+            Some(s) => &self.attrs[s.attrs.range()],
+            None => &[],
+        }
+    }
+
+    pub fn attr_range(&self, r: Span32) -> &[Attr] {
+        self.attrs.get(r.range()).unwrap_or(&[])
+    }
+
+    /// Adds an attribute and returns its index.
+    pub fn push_attr(&mut self, key: &str, value: Value) {
+        let key = self.strings.intern(key);
+        self.attrs.push(Attr { key, value });
+    }
+
+    pub fn push_str_attr(&mut self, key: &str, value: &str) {
+        let v = self.push_str(value);
+        self.push_attr(key, Value::Str(v));
+    }
+
+    /// Renders a value as text, for display and search.
+    pub fn value_text(&self, v: &Value) -> String {
+        match v {
+            Value::Str(s) | Value::Bytes(s) | Value::Json(s) => self.str(*s).to_string(),
+            Value::Int(i) => i.to_string(),
+            Value::Float(f) => format_float(*f),
+            Value::Bool(b) => b.to_string(),
+        }
+    }
+
+    /// The first span attribute with this key.
+    pub fn find_attr(&self, span: u32, key: &str) -> Option<&Value> {
+        let k = self.strings.lookup(key)?;
+        self.span_attrs(span)
+            .iter()
+            .find(|a| a.key == k)
+            .map(|a| &a.value)
+    }
+
+    pub fn warn(&mut self, kind: WarningKind, span: Option<u32>, message: impl Into<String>) {
+        let n = self.warning_counts.entry(kind).or_insert(0);
+        *n += 1;
+        if *n <= MAX_WARNINGS_PER_KIND {
+            self.warnings.push(Warning {
+                kind,
+                span,
+                message: message.into(),
+            });
+        }
+    }
+
+    /// Total number of warnings, counted per occurrence.
+    pub fn warning_total(&self) -> usize {
+        self.warning_counts.values().sum()
+    }
+
+    pub fn warning_count(&self, kind: WarningKind) -> usize {
+        self.warning_counts.get(&kind).copied().unwrap_or(0)
+    }
+
+    /// Earliest start over all spans (0 for an empty trace).
+    pub fn start_ns(&self) -> i64 {
+        self.spans.iter().map(|s| s.start_ns).min().unwrap_or(0)
+    }
+    /// Latest end over all spans.
+    pub fn end_ns(&self) -> i64 {
+        self.spans.iter().map(|s| s.end_ns()).max().unwrap_or(0)
+    }
+    pub fn duration_ns(&self) -> i64 {
+        self.end_ns() - self.start_ns()
+    }
+    pub fn error_count(&self) -> usize {
+        self.spans.iter().filter(|s| s.is_error()).count()
+    }
+    pub fn service_count(&self) -> usize {
+        let mut seen = vec![false; self.strings.len()];
+        let mut n = 0;
+        for s in &self.spans {
+            if let Some(slot) = seen.get_mut(s.service as usize) {
+                if !*slot {
+                    *slot = true;
+                    n += 1;
+                }
+            }
+        }
+        n
+    }
+}
+
+pub fn format_float(f: f64) -> String {
+    if f.is_finite() && f == f.trunc() && f.abs() < 1e15 {
+        format!("{f:.1}")
+    } else {
+        format!("{f}")
+    }
+}
+
+/// The formats Stitch reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Jaeger,
+    Zipkin,
+    Otlp,
+    Chrome,
+}
+
+impl Format {
+    /// The name used in messages and the postMessage API.
+    pub fn id(self) -> &'static str {
+        match self {
+            Format::Jaeger => "jaeger",
+            Format::Zipkin => "zipkin",
+            Format::Otlp => "otlp",
+            Format::Chrome => "chrome",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Format::Jaeger => "Jaeger JSON",
+            Format::Zipkin => "Zipkin v2 JSON",
+            Format::Otlp => "OTLP JSON",
+            Format::Chrome => "Chrome Trace Event JSON",
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! The span detail panel.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+use super::use_state;
+use crate::analysis::tree::NONE;
+use crate::analysis::Analyzed;
+use crate::layout::format_duration;
+use crate::model::{Attr, RefType, Value};
+
+/// True for text that is safe to make a link: http(s) only; `javascript:`, `data:` and the rest stay text.
+pub fn is_safe_link(s: &str) -> bool {
+    let t = s.trim_start();
+    let lower: String = t.chars().take(8).collect::<String>().to_ascii_lowercase();
+    (lower.starts_with("http://") || lower.starts_with("https://"))
+        && !t.contains(char::is_whitespace)
+}
+
+/// Pretty-prints text that looks like JSON; other text is returned as is.
+fn pretty(s: &str) -> String {
+    let t = s.trim();
+    if (t.starts_with('{') && t.ends_with('}')) || (t.starts_with('[') && t.ends_with(']')) {
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(t) {
+            if let Ok(p) = serde_json::to_string_pretty(&v) {
+                return p;
+            }
+        }
+    }
+    s.to_string()
+}
+
+const FOLD_AT: usize = 300;
+
+#[component]
+fn AttrValue(text: String) -> impl IntoView {
+    if is_safe_link(&text) {
+        return view! {
+            <a class="val link" href=text.clone() target="_blank" rel="noopener noreferrer">{text.clone()}</a>
+        }
+        .into_any();
+    }
+    let text = pretty(&text);
+    if text.len() <= FOLD_AT {
+        return view! { <span class="val">{text}</span> }.into_any();
+    }
+    let open = RwSignal::new(false);
+    let short: String = text.chars().take(FOLD_AT).collect();
+    view! {
+        <span class="val">
+            {move || if open.get() { text.clone() } else { format!("{short}…") }}
+            <button class="link-btn" on:click=move |_| open.update(|o| *o = !*o)>
+                {move || if open.get() { "show less" } else { "show more" }}
+            </button>
+        </span>
+    }
+    .into_any()
+}
+
+fn attr_rows(a: &Analyzed, attrs: &[Attr]) -> impl IntoView {
+    let t = &a.trace;
+    attrs
+        .iter()
+        .map(|at| {
+            let key = t.sym(at.key).to_string();
+            let text = match &at.value {
+                Value::Str(s) => t.str(*s).to_string(),
+                v => t.value_text(v),
+            };
+            view! {
+                <tr>
+                    <th class="key">{key}</th>
+                    <td><AttrValue text=text /></td>
+                </tr>
+            }
+        })
+        .collect_view()
+}
+
+#[component]
+fn CopyButton(text: String) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    view! {
+        <button
+            class="link-btn copy"
+            title="Copy"
+            on:click=move |_| {
+                if let Some(w) = web_sys::window() {
+                    let _ = w.navigator().clipboard().write_text(&text);
+                    copied.set(true);
+                }
+            }
+        >
+            {move || if copied.get() { "copied" } else { "copy" }}
+        </button>
+    }
+}
+
+#[component]
+pub fn Detail() -> impl IntoView {
+    let state = use_state();
+    move || {
+        let a = state.trace.get()?;
+        let i = state.selected.get()?;
+        detail_view(state, a, i)
+    }
+}
+
+fn detail_view(state: super::State, a: Arc<Analyzed>, i: u32) -> Option<impl IntoView> {
+    let t = &a.trace;
+    let s = t.spans.get(i as usize).copied()?;
+    let start = t.start_ns();
+    let parent = a.tree.parent[i as usize];
+    let parent_id = if parent == NONE {
+        String::from("—")
+    } else {
+        t.span_id(parent).to_string()
+    };
+    let res = t
+        .resources
+        .get(s.resource as usize)
+        .copied()
+        .unwrap_or_default();
+    let span_attrs = attr_rows(&a, t.attr_range(s.attrs));
+    let res_attrs = attr_rows(&a, t.attr_range(res.attrs));
+    let scope_name = t.str(res.scope_name).to_string();
+    let scope_version = t.str(res.scope_version).to_string();
+    let scope_attrs = attr_rows(&a, t.attr_range(res.scope_attrs));
+    let has_scope = !scope_name.is_empty() || !res.scope_attrs.is_empty();
+    let events = t.events[s.events.range()]
+        .iter()
+        .map(|e| {
+            let at = format_duration((e.time_ns - s.start_ns) as f64);
+            let name = t.str(e.name).to_string();
+            let rows = attr_rows(&a, t.attr_range(e.attrs));
+            view! {
+                <li class="event">
+                    <div><span class="mono muted">"+"{at}</span>" "<b>{name}</b></div>
+                    <table class="attrs">{rows}</table>
+                </li>
+            }
+        })
+        .collect_view();
+    let links = t.links[s.links.range()]
+        .iter()
+        .map(|l| {
+            let sid = t.str(l.span_id).to_string();
+            let tid = t.str(l.trace_id).to_string();
+            let same_trace = tid.is_empty() || tid == t.trace_id;
+            let target = if same_trace {
+                (0..t.spans.len() as u32).find(|&j| t.span_id(j) == sid)
+            } else {
+                None
+            };
+            let kind = match l.ref_type {
+                RefType::ChildOf => "CHILD_OF",
+                RefType::FollowsFrom => "FOLLOWS_FROM / link",
+            };
+            let rows = attr_rows(&a, t.attr_range(l.attrs));
+            let label = format!("{sid}{}", if same_trace { String::new() } else { format!(" in trace {tid}") });
+            view! {
+                <li>
+                    <span class="muted">{kind}" "</span>
+                    {match target {
+                        Some(j) => view! {
+                            <button class="link-btn mono" on:click=move |_| super::reveal(state, j)>{label.clone()}</button>
+                        }.into_any(),
+                        None => view! { <span class="mono">{label.clone()}</span> }.into_any(),
+                    }}
+                    <table class="attrs">{rows}</table>
+                </li>
+            }
+        })
+        .collect_view();
+    let has_links = !s.links.is_empty();
+    let has_events = !s.events.is_empty();
+    let service = t.service(i).to_string();
+    let op = t.operation(i).to_string();
+    let status = match s.status {
+        crate::model::StatusCode::Unset => "unset",
+        crate::model::StatusCode::Ok => "ok",
+        crate::model::StatusCode::Error => "error",
+    };
+    let status_msg = t.str(s.status_message).to_string();
+    let span_id = t.span_id(i).to_string();
+    let trace_id = t.trace_id.clone();
+    let follows = s.has(crate::model::flags::FOLLOWS_FROM);
+    Some(view! {
+        <aside class="detail" data-testid="detail" aria-label="Span detail">
+            <div class="detail-head">
+                <h2>
+                    <span class="svc" style:color=crate::layout::service_color(&service)>{service.clone()}</span>
+                    <span class="op">{op}</span>
+                </h2>
+                <button class="btn small" title="Close (Esc)" on:click=move |_| state.selected.set(None)>"✕"</button>
+            </div>
+            <table class="facts-table">
+                <tr><th>"Duration"</th><td data-testid="detail-duration">{format_duration(s.duration_ns as f64)}</td></tr>
+                <tr><th>"Self time"</th><td data-testid="detail-self">{format_duration(a.self_ns[i as usize] as f64)}</td></tr>
+                <tr><th>"Start"</th><td>"+"{format_duration((s.start_ns - start) as f64)}</td></tr>
+                <tr><th>"Kind"</th><td>{s.kind.as_str()}</td></tr>
+                <tr>
+                    <th>"Status"</th>
+                    <td class:err=s.is_error()>{status}{(!status_msg.is_empty()).then(|| format!(": {status_msg}"))}</td>
+                </tr>
+                <tr><th>"Span ID"</th><td class="mono">{span_id.clone()}" "<CopyButton text=span_id /></td></tr>
+                <tr>
+                    <th>"Parent ID"</th>
+                    <td class="mono">{parent_id.clone()}{follows.then(|| " (follows from)")}" "<CopyButton text=parent_id /></td>
+                </tr>
+                <tr><th>"Trace ID"</th><td class="mono">{trace_id.clone()}" "<CopyButton text=trace_id /></td></tr>
+            </table>
+            <h3>"Attributes"</h3>
+            <table class="attrs" data-testid="span-attrs">{span_attrs}</table>
+            <h3>"Process / resource"</h3>
+            <table class="attrs" data-testid="resource-attrs">{res_attrs}</table>
+            {has_scope.then(|| view! {
+                <h3>"Scope " <span class="muted">{scope_name} " " {scope_version}</span></h3>
+                <table class="attrs">{scope_attrs}</table>
+            })}
+            {has_events.then(|| view! {
+                <h3>"Events / logs"</h3>
+                <ul class="events" data-testid="events">{events}</ul>
+            })}
+            {has_links.then(|| view! {
+                <h3>"References / links"</h3>
+                <ul class="links">{links}</ul>
+            })}
+        </aside>
+    })
+}

@@ -1,0 +1,173 @@
+//! Top bar, the trace list for multi-trace files, and the trace header with the one-line summary.
+
+use leptos::prelude::*;
+
+use super::load::OpenButton;
+use super::use_state;
+use crate::layout::{format_duration, format_epoch, service_color};
+
+#[component]
+pub fn TopBar() -> impl IntoView {
+    let state = use_state();
+    let on_demo = move |ev: leptos::ev::Event| {
+        let v = event_target_value(&ev);
+        if let Ok(i) = v.parse::<usize>() {
+            if let Some(d) = crate::demo::DEMOS.get(i) {
+                state.open_bytes(d.name, d.json.as_bytes());
+            }
+        }
+    };
+    view! {
+        <header class="topbar">
+            <div class="brand">
+                <svg class="logo" viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
+                    <rect x="2" y="4" width="14" height="4" rx="1.5" fill="#3b82f6" />
+                    <rect x="6" y="10" width="10" height="4" rx="1.5" fill="#12b886" />
+                    <rect x="9" y="16" width="13" height="4" rx="1.5" fill="#e8590c" />
+                </svg>
+                <span class="brand-name">"Stitch"</span>
+            </div>
+            <OpenButton />
+            <label class="demo-pick">
+                <span class="muted">"Demo"</span>
+                <select class="select" data-testid="demo-select" on:change=on_demo>
+                    {crate::demo::DEMOS
+                        .iter()
+                        .enumerate()
+                        .map(|(i, d)| view! { <option value=i.to_string()>{d.title}</option> })
+                        .collect_view()}
+                </select>
+            </label>
+            <span class="spacer"></span>
+            <span class="hint muted">"Drop or paste a trace anywhere"</span>
+            <label class="toggle" title="Highlight the critical path">
+                <input
+                    type="checkbox"
+                    prop:checked=move || state.show_critical.get()
+                    on:change=move |ev| state.show_critical.set(event_target_checked(&ev))
+                />
+                "Critical path"
+            </label>
+            <button
+                class="btn"
+                data-testid="theme-toggle"
+                title="Switch light / dark"
+                on:click=move |_| state.dark.update(|d| *d = !*d)
+            >
+                {move || if state.dark.get() { "☀ Light" } else { "☾ Dark" }}
+            </button>
+        </header>
+    }
+}
+
+/// For a file with several traces: pick one. Sorted by start time (the loader sorts them).
+#[component]
+pub fn TraceList() -> impl IntoView {
+    let state = use_state();
+    move || {
+        let s = state.session.get()?;
+        if s.traces.len() < 2 {
+            return None;
+        }
+        let rows = s
+            .traces
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let t = &a.trace;
+                let root = a.root;
+                let name = root
+                    .map(|r| format!("{}: {}", t.service(r), t.operation(r)))
+                    .unwrap_or_default();
+                let errors = t.error_count();
+                view! {
+                    <tr
+                        class="trace-item"
+                        class:current=move || state.current.get() == i
+                        on:click=move |_| state.show_trace(i)
+                    >
+                        <td class="name">{name}</td>
+                        <td class="mono">{t.trace_id.clone()}</td>
+                        <td>{format_epoch(t.start_ns())}</td>
+                        <td class="num">{t.spans.len()}</td>
+                        <td class="num">{format_duration(t.duration_ns() as f64)}</td>
+                        <td class="num" class:err={errors > 0}>{errors}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        Some(view! {
+            <section class="trace-list" data-testid="trace-list">
+                <div class="trace-list-title">{format!("{} traces in {}", s.traces.len(), s.name)}</div>
+                <table>
+                    <thead>
+                        <tr>
+                            <th>"Root"</th>
+                            <th>"Trace ID"</th>
+                            <th>"Start"</th>
+                            <th>"Spans"</th>
+                            <th>"Duration"</th>
+                            <th>"Errors"</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </section>
+        })
+    }
+}
+
+#[component]
+pub fn TraceHeader() -> impl IntoView {
+    let state = use_state();
+    move || {
+        let a = state.trace.get()?;
+        let s = state.session.get()?;
+        let t = &a.trace;
+        let (svc, op) = a
+            .root
+            .map(|r| (t.service(r).to_string(), t.operation(r).to_string()))
+            .unwrap_or_default();
+        let color = service_color(&svc);
+        let warnings = t.warning_total();
+        let warning_list = t
+            .warnings
+            .iter()
+            .take(50)
+            .map(|w| view! { <li><b>{w.kind.label()}</b>": "{w.message.clone()}</li> })
+            .collect_view();
+        let incomplete = a.tree.incomplete;
+        Some(view! {
+            <section class="trace-header">
+                <div class="title-row">
+                    <h1 class="trace-title" data-testid="trace-title">
+                        <span class="svc" style:color=color>{svc}</span>
+                        ": "
+                        <span>{op}</span>
+                    </h1>
+                    <span class="format-badge">{s.format.label()}</span>
+                    {incomplete.then(|| view! { <span class="badge warn">"incomplete"</span> })}
+                </div>
+                <dl class="facts">
+                    <div><dt>"Trace ID"</dt><dd class="mono" data-testid="trace-id">{t.trace_id.clone()}</dd></div>
+                    <div><dt>"Start"</dt><dd>{format_epoch(t.start_ns())}</dd></div>
+                    <div><dt>"Duration"</dt><dd data-testid="duration">{format_duration(t.duration_ns() as f64)}</dd></div>
+                    <div><dt>"Spans"</dt><dd data-testid="span-count">{t.spans.len()}</dd></div>
+                    <div><dt>"Services"</dt><dd data-testid="service-count">{t.service_count()}</dd></div>
+                    <div><dt>"Depth"</dt><dd data-testid="depth">{a.tree.max_depth + 1}</dd></div>
+                    <div><dt>"Errors"</dt><dd data-testid="error-count">{t.error_count()}</dd></div>
+                </dl>
+                {(warnings > 0).then(|| view! {
+                    <details class="warnings" data-testid="warnings">
+                        <summary>{format!("⚠ {warnings} warning{}", if warnings == 1 { "" } else { "s" })}</summary>
+                        <ul>{warning_list}</ul>
+                    </details>
+                })}
+                <p class="summary" data-testid="summary">
+                    <span class="summary-label">"Where the time went: "</span>
+                    {a.summary.sentence.clone()}
+                </p>
+            </section>
+        })
+    }
+}

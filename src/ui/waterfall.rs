@@ -1,0 +1,433 @@
+//! The waterfall: time axis, and the rows in view (only those) as SVG.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::{use_state, State, ROW_H};
+use crate::analysis::Analyzed;
+use crate::layout::{format_duration, row_window, service_color, ticks, TimeWindow};
+use crate::model::SpanKind;
+
+/// Rows drawn above and below the viewport.
+const OVERSCAN: usize = 10;
+const AXIS_H: f64 = 30.0;
+const INDENT: f64 = 14.0;
+
+fn timeline_width(state: &State) -> f64 {
+    (state.width.get() - state.name_w.get() - 12.0).max(80.0)
+}
+
+#[component]
+pub fn Waterfall() -> impl IntoView {
+    let state = use_state();
+    let scroll_ref = NodeRef::<leptos::html::Div>::new();
+
+    // Keep the measured size in sync with the element.
+    let measure = move || {
+        if let Some(el) = scroll_ref.get_untracked() {
+            let el: &web_sys::Element = el.as_ref();
+            state.width.set(el.client_width() as f64);
+            state.viewport_h.set(el.client_height() as f64);
+        }
+    };
+    Effect::new(move |_| {
+        if scroll_ref.get().is_some() {
+            measure();
+        }
+    });
+    let _ = window_event_listener(leptos::ev::resize, move |_| measure());
+    Effect::new(move |_| {
+        if let (Some(y), Some(el)) = (state.scroll_request.get(), scroll_ref.get_untracked()) {
+            let el: &web_sys::Element = el.as_ref();
+            el.set_scroll_top(y as i32);
+            state.scroll_top.set(y);
+        }
+    });
+
+    let tick_list = Memo::new(move |_| ticks(&state.window.get(), timeline_width(&state), 90.0));
+    let range = Memo::new(move |_| {
+        let n = state.rows.with(|r| r.len());
+        row_window(
+            state.scroll_top.get(),
+            state.viewport_h.get(),
+            ROW_H,
+            n,
+            OVERSCAN,
+        )
+    });
+    let first = Memo::new(move |_| range.get().start);
+    let in_view = Memo::new(move |_| {
+        let r = range.get();
+        state.rows.with(|rows| {
+            r.clone()
+                .filter_map(|i| rows.get(i).map(|&s| (i, s)))
+                .collect::<Vec<_>>()
+        })
+    });
+
+    // Wheel: over the timeline it zooms around the cursor; Shift or a horizontal gesture pans.
+    let on_wheel = move |ev: web_sys::WheelEvent| {
+        let Some(el) = scroll_ref.get_untracked() else {
+            return;
+        };
+        let el: &web_sys::Element = el.as_ref();
+        let x = ev.client_x() as f64
+            - el.get_bounding_client_rect().left()
+            - state.name_w.get_untracked();
+        if x < 0.0 {
+            return; // over the names: scroll as usual
+        }
+        ev.prevent_default();
+        let tl = (state.width.get_untracked() - state.name_w.get_untracked() - 12.0).max(80.0);
+        let total = state.total_ns();
+        let w = state.window.get_untracked();
+        let (dx, dy) = (ev.delta_x(), ev.delta_y());
+        if ev.shift_key() || dx.abs() > dy.abs() {
+            let d = if dx.abs() > dy.abs() { dx } else { dy };
+            state.window.set(w.pan(d / tl * w.width(), total));
+        } else {
+            let t = w.t_at(x, tl);
+            let factor = (dy * 0.002).exp().clamp(0.2, 5.0);
+            state.window.set(w.zoom_around(t, factor, total));
+        }
+    };
+
+    view! {
+        <section class="waterfall" aria-label="Waterfall">
+            <Toolbar />
+            <Axis tick_list=tick_list />
+            <div
+                class="rows-scroll"
+                node_ref=scroll_ref
+                data-testid="rows-scroll"
+                on:scroll=move |ev| {
+                    if let Some(t) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+                        state.scroll_top.set(t.scroll_top() as f64);
+                    }
+                }
+                on:wheel=on_wheel
+            >
+                <div
+                    class="rows-spacer"
+                    style:height=move || format!("{}px", state.rows.with(|r| r.len()) as f64 * ROW_H)
+                >
+                    {move || {
+                        let a = state.trace.get()?;
+                        Some(view! { <RowsSvg a=a first=first in_view=in_view tick_list=tick_list /> })
+                    }}
+                </div>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn Toolbar() -> impl IntoView {
+    let state = use_state();
+    let zoomed = move || !state.window.get().is_full(state.total_ns());
+    view! {
+        <div class="wf-toolbar">
+            <button class="btn small" data-testid="expand-all" on:click=move |_| {
+                state.collapsed.update(|c| c.iter_mut().for_each(|v| *v = false));
+            }>"Expand all"</button>
+            <button class="btn small" data-testid="collapse-all" on:click=move |_| {
+                if let Some(a) = state.trace.get_untracked() {
+                    state.collapsed.set(
+                        (0..a.trace.spans.len() as u32)
+                            .map(|i| !a.tree.children_of(i).is_empty())
+                            .collect(),
+                    );
+                }
+            }>"Collapse all"</button>
+            <span class="spacer"></span>
+            <span class="window-label muted" data-testid="window-label">
+                {move || {
+                    let w = state.window.get();
+                    format!("{} – {}", format_duration(w.start), format_duration(w.end))
+                }}
+            </span>
+            <button
+                class="btn small"
+                data-testid="reset-zoom"
+                prop:disabled=move || !zoomed()
+                on:click=move |_| state.window.set(TimeWindow::full(state.total_ns() as i64))
+            >"Reset zoom"</button>
+        </div>
+    }
+}
+
+/// The time axis. Dragging across it zooms to the range.
+#[component]
+fn Axis(tick_list: Memo<Vec<crate::layout::Tick>>) -> impl IntoView {
+    let state = use_state();
+    let svg_ref = NodeRef::<leptos::svg::Svg>::new();
+    let drag: RwSignal<Option<(f64, f64)>> = RwSignal::new(None);
+    let local_x = move |client_x: i32| -> f64 {
+        svg_ref
+            .get_untracked()
+            .map(|el| {
+                let el: &web_sys::Element = el.as_ref();
+                client_x as f64
+                    - el.get_bounding_client_rect().left()
+                    - state.name_w.get_untracked()
+            })
+            .unwrap_or(0.0)
+    };
+    let _ = window_event_listener(leptos::ev::mousemove, move |ev: web_sys::MouseEvent| {
+        if let Some((a, _)) = drag.get_untracked() {
+            drag.set(Some((a, local_x(ev.client_x()))));
+        }
+    });
+    let _ = window_event_listener(leptos::ev::mouseup, move |_| {
+        if let Some((a, b)) = drag.get_untracked() {
+            drag.set(None);
+            if (a - b).abs() > 3.0 {
+                let tl =
+                    (state.width.get_untracked() - state.name_w.get_untracked() - 12.0).max(80.0);
+                let w = state.window.get_untracked();
+                let (ta, tb) = (w.t_at(a.clamp(0.0, tl), tl), w.t_at(b.clamp(0.0, tl), tl));
+                state
+                    .window
+                    .set(TimeWindow::between(ta, tb, state.total_ns()));
+            }
+        }
+    });
+    view! {
+        <svg
+            class="axis"
+            node_ref=svg_ref
+            data-testid="axis"
+            height=AXIS_H
+            width=move || state.width.get()
+            on:mousedown=move |ev: web_sys::MouseEvent| {
+                let x = local_x(ev.client_x());
+                if x >= 0.0 {
+                    ev.prevent_default();
+                    drag.set(Some((x, x)));
+                }
+            }
+        >
+            <text class="axis-title" x="12" y="19">"Service · Operation"</text>
+            <g transform=move || format!("translate({},0)", state.name_w.get())>
+                {move || {
+                    tick_list
+                        .get()
+                        .into_iter()
+                        .map(|t| {
+                            view! {
+                                <g class="tick">
+                                    <line x1=t.x x2=t.x y1="18" y2=AXIS_H />
+                                    <text x=t.x + 4.0 y="15" class="tick-label">{t.label}</text>
+                                </g>
+                            }
+                        })
+                        .collect_view()
+                }}
+                {move || {
+                    drag.get().map(|(a, b)| {
+                        let (lo, hi) = if a < b { (a, b) } else { (b, a) };
+                        view! { <rect class="axis-select" x=lo y="0" width=hi - lo height=AXIS_H /> }
+                    })
+                }}
+            </g>
+        </svg>
+    }
+}
+
+#[component]
+fn RowsSvg(
+    a: Arc<Analyzed>,
+    first: Memo<usize>,
+    in_view: Memo<Vec<(usize, u32)>>,
+    tick_list: Memo<Vec<crate::layout::Tick>>,
+) -> impl IntoView {
+    let state = use_state();
+    let count = move || in_view.with(|v| v.len());
+    let a2 = a.clone();
+    view! {
+        <svg
+            class="rows"
+            role="tree"
+            aria-label="Spans"
+            width=move || state.width.get()
+            height=move || count() as f64 * ROW_H
+            style:top=move || format!("{}px", first.get() as f64 * ROW_H)
+        >
+            <g class="grid" transform=move || format!("translate({},0)", state.name_w.get())>
+                {move || {
+                    let h = count() as f64 * ROW_H;
+                    tick_list
+                        .get()
+                        .into_iter()
+                        .map(|t| view! { <line x1=t.x x2=t.x y1="0" y2=h /> })
+                        .collect_view()
+                }}
+            </g>
+            <For
+                each=move || in_view.get()
+                key=|&(row, span)| (row, span)
+                children=move |(row, span)| row_view(state, a2.clone(), first, row, span)
+            />
+        </svg>
+    }
+}
+
+fn kind_icon(k: SpanKind) -> &'static str {
+    match k {
+        SpanKind::Server => "⇥",
+        SpanKind::Client => "↦",
+        SpanKind::Producer => "⇡",
+        SpanKind::Consumer => "⇣",
+        _ => "",
+    }
+}
+
+fn row_view(
+    state: State,
+    a: Arc<Analyzed>,
+    first: Memo<usize>,
+    row: usize,
+    span: u32,
+) -> impl IntoView {
+    let t = &a.trace;
+    let s = t.spans[span as usize];
+    let depth = a.tree.depth[span as usize];
+    let has_children = !a.tree.children_of(span).is_empty();
+    let service = t.service(span).to_string();
+    let op = t.operation(span).to_string();
+    let color = service_color(&service);
+    let is_error = s.is_error();
+    let trace_start = t.start_ns();
+    let rel_start = (s.start_ns - trace_start) as f64;
+    let rel_end = (s.end_ns() - trace_start) as f64;
+    let descendants = a.tree.descendants[span as usize];
+    let error_below = a.tree.error_below[span as usize];
+    let span_id = t.span_id(span).to_string();
+    let indent = (8.0 + depth.min(40) as f64 * INDENT).min(state.name_w.get_untracked() - 120.0);
+    let guides = (0..depth.min(40))
+        .map(|k| {
+            let x = 8.0 + k as f64 * INDENT + 5.0;
+            view! { <line class="guide" x1=x x2=x y1="0" y2=ROW_H /> }
+        })
+        .collect_view();
+    let crit: Vec<(f64, f64)> = a
+        .sections_of(span)
+        .map(|c| {
+            (
+                (c.start_ns - trace_start) as f64,
+                (c.end_ns - trace_start) as f64,
+            )
+        })
+        .collect();
+    let events: Vec<f64> = t.events[s.events.range()]
+        .iter()
+        .take(64)
+        .map(|e| (e.time_ns - trace_start) as f64)
+        .collect();
+    let collapsed = move || {
+        state
+            .collapsed
+            .with(|c| c.get(span as usize).copied().unwrap_or(false))
+    };
+    let kind = kind_icon(s.kind);
+    let duration = format_duration(s.duration_ns as f64);
+    let geometry = move || {
+        let w = state.window.get();
+        let tl = timeline_width(&state);
+        let x0 = w.x(rel_start, tl);
+        let x1 = w.x(rel_end, tl);
+        (x0, x1, tl)
+    };
+    let title = format!("{service}: {op} — {duration}");
+    view! {
+        <g
+            class="row"
+            class:selected=move || state.selected.get() == Some(span)
+            class:error=is_error
+            role="treeitem"
+            aria-level=(depth + 1).to_string()
+            aria-expanded=move || has_children.then(|| (!collapsed()).to_string())
+            aria-selected=move || (state.selected.get() == Some(span)).to_string()
+            data-span-id=span_id
+            data-row=row.to_string()
+            transform=move || format!("translate(0,{})", (row - first.get().min(row)) as f64 * ROW_H)
+            on:click=move |_| state.selected.set(Some(span))
+        >
+            <title>{title}</title>
+            <rect class="row-bg" x="0" y="0" width=move || state.width.get() height=ROW_H />
+            <svg class="name-col" x="0" y="0" width=move || state.name_w.get() - 6.0 height=ROW_H>
+                {guides}
+                {has_children.then(|| view! {
+                    <g
+                        class="chevron"
+                        data-testid="chevron"
+                        on:click=move |ev: web_sys::MouseEvent| {
+                            ev.stop_propagation();
+                            state.toggle_collapse(span);
+                        }
+                    >
+                        <rect x=indent - 2.0 y="3" width="16" height="20" fill="transparent" />
+                        <text x=indent y="17.5">{move || if collapsed() { "▸" } else { "▾" }}</text>
+                    </g>
+                })}
+                <text class="label" x=indent + 16.0 y="17.5">
+                    {is_error.then(|| view! { <tspan class="err-mark">"⚠ "</tspan> })}
+                    <tspan class="svc" fill=color>{service.clone()}</tspan>
+                    <tspan class="kind">{if kind.is_empty() { String::from(" ") } else { format!(" {kind} ") }}</tspan>
+                    <tspan class="op">{op.clone()}</tspan>
+                    {move || (collapsed() && descendants > 0).then(|| view! {
+                        <tspan class="hidden-count" class:err=error_below dx="6">
+                            {format!("+{descendants}{}", if error_below { " ⚠" } else { "" })}
+                        </tspan>
+                    })}
+                </text>
+            </svg>
+            <line class="col-sep" x1=move || state.name_w.get() - 3.0 x2=move || state.name_w.get() - 3.0 y1="0" y2=ROW_H />
+            <g transform=move || format!("translate({},0)", state.name_w.get())>
+                {move || {
+                    let (x0, x1, tl) = geometry();
+                    let bx0 = x0.clamp(-2.0, tl + 2.0);
+                    let bx1 = x1.clamp(-2.0, tl + 2.0);
+                    let bw = (bx1 - bx0).max(1.5);
+                    let show_crit = state.show_critical.get();
+                    let crit_view = show_crit.then(|| {
+                        let w = state.window.get();
+                        crit.iter()
+                            .map(|&(c0, c1)| {
+                                let cx0 = w.x(c0, tl).clamp(-2.0, tl + 2.0);
+                                let cx1 = w.x(c1, tl).clamp(-2.0, tl + 2.0);
+                                view! { <rect class="crit" x=cx0 y="19" width=(cx1 - cx0).max(1.0) height="3" /> }
+                            })
+                            .collect_view()
+                    });
+                    let ev_view = {
+                        let w = state.window.get();
+                        events
+                            .iter()
+                            .map(|&e| {
+                                let ex = w.x(e, tl);
+                                view! { <line class="event-tick" x1=ex x2=ex y1="6" y2="18" /> }
+                            })
+                            .collect_view()
+                    };
+                    // The duration goes right of the bar, else left of it, else inside its right end.
+                    let (lx, anchor, inside) = if bx0 + bw + 60.0 < tl {
+                        (bx0 + bw + 5.0, "start", false)
+                    } else if bx0 > 60.0 {
+                        (bx0 - 5.0, "end", false)
+                    } else {
+                        (bx0 + bw - 5.0, "end", true)
+                    };
+                    view! {
+                        <rect class="bar" class:err=is_error x=bx0 y="6" width=bw height="12" rx="2" fill=color />
+                        {ev_view}
+                        {crit_view}
+                        <text class="dur" class:inside=inside x=lx y="16.5" text-anchor=anchor>{duration.clone()}</text>
+                    }
+                }}
+            </g>
+        </g>
+    }
+}

@@ -1,0 +1,10 @@
+import { chromium } from '@playwright/test';
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox','--disable-gpu'] });
+const p = await b.newPage({ viewport: { width: 1400, height: 860 } });
+p.on('console', m => console.log('console', m.type(), m.text().slice(0, 1500)));
+p.on('pageerror', e => console.log('pageerror', String(e).slice(0, 1500)));
+await p.goto(process.argv[2] || 'http://127.0.0.1:4173/stitch/');
+await p.waitForTimeout(3000);
+await p.screenshot({ path: process.argv[3] || '/tmp/shot.png' });
+console.log((await p.content()).slice(0, 600));
+await b.close();
