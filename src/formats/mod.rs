@@ -193,7 +193,11 @@ pub fn detect(name: &str, body: &[u8]) -> Result<Format, LoadError> {
     {
         return Ok(Format::Otlp);
     }
-    if has(head, "\"spanID\"") || has(head, "\"operationName\"") || has(head, "\"processID\"") {
+    if has(head, "\"spanID\"")
+        || has(head, "\"traceID\"")
+        || has(head, "\"operationName\"")
+        || has(head, "\"processID\"")
+    {
         return Ok(Format::Jaeger);
     }
     if has(head, "\"traceEvents\"") || (has(head, "\"ph\"") && has(head, "\"ts\"")) {

@@ -174,15 +174,11 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Trace>, serde_json::Error> {
     for doc in serde_json::Deserializer::from_slice(bytes).into_iter::<Request>() {
         let mut req = doc?;
         // Unwrap API envelopes iteratively.
-        loop {
-            if let Some(inner) = req.result.take().or_else(|| req.trace.take()) {
-                let mut inner = *inner;
-                inner.resource_spans.append(&mut req.resource_spans);
-                inner.batches.append(&mut req.batches);
-                req = inner;
-            } else {
-                break;
-            }
+        while let Some(inner) = req.result.take().or_else(|| req.trace.take()) {
+            let mut inner = *inner;
+            inner.resource_spans.append(&mut req.resource_spans);
+            inner.batches.append(&mut req.batches);
+            req = inner;
         }
         for rs in req.resource_spans.iter().chain(req.batches.iter()) {
             add_resource_spans(&mut set, rs);

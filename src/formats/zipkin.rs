@@ -153,10 +153,9 @@ fn merge<'a>(a: &mut ZSpan<'a>, b: ZSpan<'a>) {
     if a.name
         .as_deref()
         .is_none_or(|n| n.is_empty() || n == "unknown")
+        && b.name.is_some()
     {
-        if b.name.is_some() {
-            a.name = b.name;
-        }
+        a.name = b.name;
     }
     if a.kind.is_none() {
         a.kind = b.kind;

@@ -207,7 +207,7 @@ fn detail_view(state: super::State, a: Arc<Analyzed>, i: u32) -> Option<impl Int
                 <tr><th>"Span ID"</th><td class="mono">{span_id.clone()}" "<CopyButton text=span_id /></td></tr>
                 <tr>
                     <th>"Parent ID"</th>
-                    <td class="mono">{parent_id.clone()}{follows.then(|| " (follows from)")}" "<CopyButton text=parent_id /></td>
+                    <td class="mono">{parent_id.clone()}{follows.then_some(" (follows from)")}" "<CopyButton text=parent_id /></td>
                 </tr>
                 <tr><th>"Trace ID"</th><td class="mono">{trace_id.clone()}" "<CopyButton text=trace_id /></td></tr>
             </table>

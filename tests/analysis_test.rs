@@ -1,0 +1,251 @@
+//! Critical path, self time, statistics and summary, with expected values computed by hand.
+
+use std::collections::BTreeMap;
+
+use stitch::analysis::critical::{critical_path, self_times, Section};
+use stitch::analysis::stats::{stats, GroupBy};
+use stitch::analysis::{analyze, Analyzed};
+use stitch::formats::load;
+
+fn read(rel: &str) -> Analyzed {
+    let path = format!("{}/tests/fixtures/{rel}", env!("CARGO_MANIFEST_DIR"));
+    let bytes = std::fs::read(&path).expect("fixture");
+    let mut l = load(rel, &bytes).expect("loads");
+    analyze(l.traces.remove(0))
+}
+
+fn from_json(json: &str) -> Analyzed {
+    let mut l = load("test.json", json.as_bytes()).expect("loads");
+    analyze(l.traces.remove(0))
+}
+
+/// Sections as (span ID, start µs, end µs).
+fn sections(a: &Analyzed, path: &[Section]) -> Vec<(String, i64, i64)> {
+    path.iter()
+        .map(|s| {
+            (
+                a.trace.span_id(s.span).to_string(),
+                s.start_ns / 1000,
+                s.end_ns / 1000,
+            )
+        })
+        .collect()
+}
+
+/// A Jaeger trace from (id, parent, start µs, duration µs, follows_from).
+fn jaeger(spans: &[(&str, &str, i64, i64, bool)]) -> String {
+    let items: Vec<String> = spans
+        .iter()
+        .map(|(id, parent, start, dur, ff)| {
+            let refs = if parent.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    r#"{{"refType":"{}","traceID":"t1","spanID":"{parent}"}}"#,
+                    if *ff { "FOLLOWS_FROM" } else { "CHILD_OF" }
+                )
+            };
+            format!(
+                r#"{{"traceID":"t1","spanID":"{id}","operationName":"op-{id}","references":[{refs}],"startTime":{start},"duration":{dur},"processID":"p1"}}"#
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"data":[{{"traceID":"t1","spans":[{}],"processes":{{"p1":{{"serviceName":"svc"}}}}}}]}}"#,
+        items.join(",")
+    )
+}
+
+#[test]
+fn the_nine_jaeger_ui_critical_path_cases_agree_exactly() {
+    let dir = format!(
+        "{}/tests/fixtures/critical-path",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let expected: BTreeMap<String, Vec<serde_json::Value>> = serde_json::from_str(
+        &std::fs::read_to_string(format!("{dir}/expected.json")).expect("expected.json"),
+    )
+    .expect("json");
+    assert_eq!(expected.len(), 9);
+    for (file, want) in expected {
+        let a = read(&format!("critical-path/{file}"));
+        let got = sections(&a, &a.path);
+        let want: Vec<(String, i64, i64)> = want
+            .iter()
+            .map(|s| {
+                (
+                    s["spanId"].as_str().unwrap_or_default().to_string(),
+                    s["startUs"].as_i64().unwrap_or(-1),
+                    s["endUs"].as_i64().unwrap_or(-1),
+                )
+            })
+            .collect();
+        assert_eq!(got, want, "{file}");
+    }
+}
+
+#[test]
+fn overlapping_children_the_last_to_finish_wins_and_the_parent_owns_the_gaps() {
+    // Parent 0–36 µs; children 3–15, 9–17, 13–19 (times relative to the file's 1679437737490189 µs).
+    let a = read("jaeger/traceWithThreeShortOverlappingChildren.json");
+    let t0 = 1679437737490189;
+    let got: Vec<_> = sections(&a, &a.path)
+        .into_iter()
+        .map(|(id, s, e)| (id, s - t0, e - t0))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("006c3cf93508f205".into(), 19, 36),
+            ("4570ab68826f43f9".into(), 13, 19),
+            ("006c3cf93508f205".into(), 0, 13),
+        ]
+    );
+    // Self time: 36 − |[3,19]| = 20 µs.
+    let root = a.root.expect("root");
+    assert_eq!(a.self_ns[root as usize], 20_000);
+}
+
+#[test]
+fn children_outside_their_parent_are_clipped_or_dropped() {
+    // p 10–50; a starts before p (5–20 → clipped to 10–20); b outlives p (40–70 → 40–50);
+    // c starts after p ends (60–65: off the path); z is zero-length at 30.
+    let a = from_json(&jaeger(&[
+        ("p", "", 10, 40, false),
+        ("a", "p", 5, 15, false),
+        ("b", "p", 40, 30, false),
+        ("c", "p", 60, 5, false),
+        ("z", "p", 30, 0, false),
+    ]));
+    assert_eq!(
+        sections(&a, &a.path),
+        vec![
+            ("b".into(), 40, 50),
+            ("p".into(), 20, 40),
+            ("a".into(), 10, 20)
+        ]
+    );
+    // Self time of p: 40 − (10..20 ∪ 40..50) = 20 µs (c lies outside p, z is empty).
+    let self_ns = self_times(&a.trace, &a.tree);
+    assert_eq!(self_ns[0], 20_000);
+}
+
+#[test]
+fn follows_from_children_are_off_the_parent_path() {
+    // A 0–30; B FOLLOWS_FROM A 25–60 (async, ends after A); C child of A 5–10.
+    let a = from_json(&jaeger(&[
+        ("A", "", 0, 30, false),
+        ("B", "A", 25, 35, true),
+        ("C", "A", 5, 5, false),
+    ]));
+    assert_eq!(
+        sections(&a, &a.path),
+        vec![
+            ("A".into(), 10, 30),
+            ("C".into(), 5, 10),
+            ("A".into(), 0, 5)
+        ]
+    );
+    // It is still in the tree, under A.
+    let b = (0..3).find(|&i| a.trace.span_id(i) == "B").expect("B");
+    assert_eq!(a.trace.span_id(a.tree.parent[b as usize]), "A");
+}
+
+#[test]
+fn critical_path_of_a_selected_subtree() {
+    // r 0–100 > s 10–90 > (t 20–40, u 50–80)
+    let a = from_json(&jaeger(&[
+        ("r", "", 0, 100, false),
+        ("s", "r", 10, 80, false),
+        ("t", "s", 20, 20, false),
+        ("u", "s", 50, 30, false),
+    ]));
+    let s = (0..4).find(|&i| a.trace.span_id(i) == "s").expect("s");
+    let path = critical_path(&a.trace, &a.tree, s);
+    assert_eq!(
+        sections(&a, &path),
+        vec![
+            ("s".into(), 80, 90),
+            ("u".into(), 50, 80),
+            ("s".into(), 40, 50),
+            ("t".into(), 20, 40),
+            ("s".into(), 10, 20),
+        ]
+    );
+}
+
+#[test]
+fn a_million_span_chain_and_fan_out_need_no_recursion() {
+    let n: i64 = 1_000_000;
+    // Chain: span i is the child of i-1, starting 1 µs later and ending 1 µs earlier; the leaf lasts 1 s.
+    // The path walks down to the leaf.
+    let mut chain = String::from(
+        r#"[{"traceId":"1","id":"1","name":"op","timestamp":1000000,"duration":3000000,"localEndpoint":{"serviceName":"s"}}"#,
+    );
+    for i in 2..=n {
+        chain.push_str(&format!(
+            r#",{{"traceId":"1","id":"{i:x}","parentId":"{:x}","name":"op","timestamp":{},"duration":{},"localEndpoint":{{"serviceName":"s"}}}}"#,
+            i - 1,
+            1_000_000 + i,
+            3_000_000 - 2 * i
+        ));
+    }
+    chain.push(']');
+    let a = from_json(&chain);
+    assert_eq!(a.trace.spans.len(), n as usize);
+    assert_eq!(a.tree.max_depth, (n - 1) as u32);
+    assert_eq!(a.tree.descendants[0], (n - 1) as u32);
+    // Every span but the leaf gets its tail on the path, then the leaf, then the heads on the way back up.
+    assert_eq!(a.path.len() as i64, 2 * n - 1);
+
+    // Fan-out: one root (1 s to 3 s) with n-1 children of 1 µs, 1 µs apart, from 1 s + 1 µs to 3 s - 2 µs.
+    let mut fan = String::from(
+        r#"[{"traceId":"2","id":"1","name":"root","timestamp":1000000,"duration":2000000,"localEndpoint":{"serviceName":"s"}}"#,
+    );
+    for i in 2..=n {
+        fan.push_str(&format!(
+            r#",{{"traceId":"2","id":"{i:x}","parentId":"1","name":"q","timestamp":{},"duration":1,"localEndpoint":{{"serviceName":"s"}}}}"#,
+            1_000_000 + 2 * i - 3
+        ));
+    }
+    fan.push(']');
+    let a = from_json(&fan);
+    assert_eq!(a.tree.children_of(0).len(), (n - 1) as usize);
+    // Children are 1 µs long with 1 µs gaps: every child and every gap is on the path (plus head and tail).
+    assert_eq!(a.path.len() as i64, 2 * (n - 1) + 1);
+    let self_root = a.self_ns[0];
+    assert_eq!(self_root, 2_000_000_000 - (n - 1) * 1000);
+}
+
+#[test]
+fn statistics_group_and_count_by_hand() {
+    // spansAmongEachOther: grouped by service, counts read from the file: api-gateway 7 spans, customers-service 5.
+    let a = read("jaeger/spansAmongEachOther.json");
+    let rows = stats(&a.trace, &a.self_ns, GroupBy::Service);
+    let mut counts: Vec<(String, u64)> = rows
+        .iter()
+        .map(|r| (a.trace.sym(r.service).to_string(), r.count))
+        .collect();
+    counts.sort();
+    let total: u64 = counts.iter().map(|c| c.1).sum();
+    assert_eq!(total, 12);
+    assert_eq!(counts.len(), 2);
+    // Self time adds up to the root's duration when children never overlap the root's edges.
+    let by_op = stats(&a.trace, &a.self_ns, GroupBy::Both);
+    assert!(by_op
+        .iter()
+        .all(|r| r.min_ns <= r.p95_ns && r.p95_ns <= r.max_ns));
+}
+
+#[test]
+fn the_demo_summary_names_the_slow_call() {
+    let demo = &stitch::demo::DEMOS[0];
+    let mut l = load(demo.name, demo.json.as_bytes()).expect("demo");
+    let a = analyze(l.traces.remove(0));
+    // geo-index GET /v1/nearby runs 13.2–637.1 ms of an 812.4 ms request, all of it on the critical path;
+    // inside it, SELECT drivers takes 540.3 ms.
+    assert_eq!(
+        a.summary.sentence,
+        "624ms of 812ms (77%) on the critical path is geo-index: GET /v1/nearby (waiting on postgresql: SELECT drivers, 540ms)"
+    );
+}
