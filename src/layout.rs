@@ -160,10 +160,21 @@ fn trim_number(v: f64) -> String {
 ///
 /// Costs O(rows shown), since a collapsed subtree is skipped in one step.
 pub fn visible_rows(tree: &Tree, collapsed: &[bool]) -> Vec<u32> {
+    visible_rows_filtered(tree, collapsed, None)
+}
+
+/// As [`visible_rows`], keeping only spans with `keep[i]` (a kept span's ancestors must be kept too).
+pub fn visible_rows_filtered(tree: &Tree, collapsed: &[bool], keep: Option<&[bool]>) -> Vec<u32> {
     let mut out = Vec::with_capacity(tree.preorder.len().min(1 << 16));
     let mut r = 0usize;
     while r < tree.preorder.len() {
         let i = tree.preorder[r] as usize;
+        if let Some(k) = keep {
+            if !k.get(i).copied().unwrap_or(false) {
+                r += tree.descendants[i] as usize + 1;
+                continue;
+            }
+        }
         out.push(i as u32);
         if collapsed.get(i).copied().unwrap_or(false) {
             r += tree.descendants[i] as usize + 1;
@@ -242,20 +253,45 @@ mod tests {
     }
 }
 
-/// Palette for services: 12 hues picked to read on both the light and the dark background.
-pub const PALETTE: [&str; 12] = [
-    "#3b82f6", "#e8590c", "#12b886", "#ae3ec9", "#f59f00", "#1098ad", "#d6336c", "#5c7cfa",
-    "#74b816", "#f76707", "#0ca678", "#7950f2",
+/// Palette for services: 14 hues picked to read on both the light and the dark background (red is kept for
+/// errors).
+pub const PALETTE: [&str; 14] = [
+    "#3b82f6", "#f76707", "#2f9e44", "#ae3ec9", "#0c8599", "#e64980", "#f59f00", "#4c6ef5",
+    "#74b816", "#7048e8", "#15aabf", "#d9480f", "#099268", "#a61e4d",
 ];
 
-/// A stable color for a service name (FNV-1a hash into [`PALETTE`]).
-pub fn service_color(name: &str) -> &'static str {
+fn fnv(name: &str) -> u32 {
     let mut h: u32 = 0x811c9dc5;
     for b in name.bytes() {
         h ^= b as u32;
         h = h.wrapping_mul(0x01000193);
     }
-    PALETTE[(h % PALETTE.len() as u32) as usize]
+    h
+}
+
+/// A stable color for a service name (FNV-1a hash into [`PALETTE`]).
+pub fn service_color(name: &str) -> &'static str {
+    PALETTE[(fnv(name) % PALETTE.len() as u32) as usize]
+}
+
+/// Colors for a set of service names: each starts at its hash slot and moves to the next free one, so up to 14
+/// services never share a color, and a given set always gets the same colors.
+pub fn service_colors(names: &[&str]) -> Vec<&'static str> {
+    let mut order: Vec<usize> = (0..names.len()).collect();
+    order.sort_by(|&a, &b| names[a].cmp(names[b]));
+    let mut used = [false; PALETTE.len()];
+    let mut out = vec![PALETTE[0]; names.len()];
+    for (k, &i) in order.iter().enumerate() {
+        let mut slot = (fnv(names[i]) % PALETTE.len() as u32) as usize;
+        if k < PALETTE.len() {
+            while used[slot] {
+                slot = (slot + 1) % PALETTE.len();
+            }
+            used[slot] = true;
+        }
+        out[i] = PALETTE[slot];
+    }
+    out
 }
 
 /// An epoch time in ns as `YYYY-MM-DD HH:MM:SS.mmm UTC`, computed with integers only.
@@ -302,8 +338,22 @@ mod more_tests {
     }
 
     #[test]
-    fn service_colors_are_stable() {
+    fn service_colors_are_stable_and_distinct() {
         assert_eq!(service_color("geo-index"), service_color("geo-index"));
         assert!(PALETTE.contains(&service_color("")));
+        let names: Vec<String> = (0..14).map(|i| format!("svc-{i}")).collect();
+        let refs: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
+        let colors = service_colors(&refs);
+        let mut uniq = colors.clone();
+        uniq.sort();
+        uniq.dedup();
+        assert_eq!(uniq.len(), 14);
+        let mut rev = refs.clone();
+        rev.reverse();
+        let again = service_colors(&rev);
+        assert_eq!(
+            again[0], colors[13],
+            "the same set gets the same colors in any order"
+        );
     }
 }

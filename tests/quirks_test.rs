@@ -260,3 +260,24 @@ fn errors_name_the_file_the_format_and_the_place() {
     let e = load("o.json", br#"{"foo": 1, "bar": [2]}"#).expect_err("no format");
     assert!(e.to_string().contains(r#"keys "bar", "foo""#), "{e}");
 }
+
+#[test]
+fn clock_skew_is_detected_and_adjusted_on_request() {
+    let path = format!(
+        "{}/tests/fixtures/zipkin/skew.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut l = load("skew.json", &std::fs::read(path).expect("fixture")).expect("loads");
+    let a = analyze(l.traces.remove(0));
+    assert_eq!(a.skews.len(), 1);
+    // Server 4008761–4102338 µs (93577 µs) inside client 4074202–4168741 µs (94539 µs): centred, it starts at
+    // 4074202 + 481 = 4074683, a shift of 65922 µs. Its child "async" (serviceb) moves with it: 2 spans.
+    assert_eq!(a.skews[0].shift_ns, 65_922_000);
+    let (adj, moved) = stitch::analysis::analyze_adjusted(&a).expect("adjusted");
+    assert_eq!(moved, 2);
+    assert!(adj.skews.is_empty());
+    let server = a.skews[0].server as usize;
+    assert_eq!(adj.trace.spans[server].start_ns, 1_470_150_004_074_683_000);
+    // The original is untouched: the toggle is off by default.
+    assert_eq!(a.trace.spans[server].start_ns, 1_470_150_004_008_761_000);
+}

@@ -1,6 +1,8 @@
 //! Analysis of one trace: the tree, self time, critical path, statistics and the summary.
 
 pub mod critical;
+pub mod search;
+pub mod skew;
 pub mod stats;
 pub mod tree;
 
@@ -23,11 +25,39 @@ pub struct Analyzed {
     /// Critical time per span.
     pub crit_ns: Vec<i64>,
     pub summary: Summary,
+    /// RPC pairs whose clocks disagree (see [`skew`]).
+    pub skews: Vec<skew::Skew>,
     /// `(span, section index)` sorted by span: finds a span's critical sections by binary search.
     pub path_index: Vec<(u32, u32)>,
+    /// Color per interned string (used for services), distinct for up to 14 services.
+    pub colors: Vec<&'static str>,
+    /// Lower-cased strings for search, built on the first search.
+    pub search_index: std::sync::OnceLock<search::SearchIndex>,
 }
 
 impl Analyzed {
+    /// The color of a span's service.
+    pub fn color(&self, span: u32) -> &'static str {
+        self.trace
+            .spans
+            .get(span as usize)
+            .and_then(|s| self.colors.get(s.service as usize))
+            .copied()
+            .unwrap_or(crate::layout::PALETTE[0])
+    }
+    pub fn service_color(&self, name: &str) -> &'static str {
+        self.trace
+            .strings
+            .lookup(name)
+            .and_then(|s| self.colors.get(s as usize))
+            .copied()
+            .unwrap_or_else(|| crate::layout::service_color(name))
+    }
+    pub fn search_index(&self) -> &search::SearchIndex {
+        self.search_index
+            .get_or_init(|| search::SearchIndex::new(&self.trace))
+    }
+
     /// The critical-path sections of one span.
     pub fn sections_of(&self, span: u32) -> impl Iterator<Item = &Section> + '_ {
         let a = self.path_index.partition_point(|&(s, _)| s < span);
@@ -62,6 +92,21 @@ pub fn analyze(mut trace: Trace) -> Analyzed {
             trace.spans[i as usize].start_ns = trace.spans[p as usize].start_ns;
         }
     }
+    let skews = skew::detect(&trace, &tree);
+    for k in &skews {
+        let (sid, cid) = (
+            trace.span_id(k.server).to_string(),
+            trace.span_id(k.client).to_string(),
+        );
+        trace.warn(
+            crate::model::WarningKind::ClockSkew,
+            Some(k.server),
+            format!(
+                "server span {sid} lies outside its client span {cid}: clocks differ by about {}",
+                crate::layout::format_duration(k.shift_ns.abs() as f64)
+            ),
+        );
+    }
     let self_ns = critical::self_times(&trace, &tree);
     let root = critical::main_root(&trace, &tree);
     let path = match root {
@@ -83,7 +128,26 @@ pub fn analyze(mut trace: Trace) -> Analyzed {
         .map(|(k, s)| (s.span, k as u32))
         .collect();
     path_index.sort_unstable();
+    let colors = {
+        let mut is_service = vec![false; trace.strings.len()];
+        for s in &trace.spans {
+            is_service[s.service as usize] = true;
+        }
+        let syms: Vec<u32> = (0..trace.strings.len() as u32)
+            .filter(|&s| is_service[s as usize])
+            .collect();
+        let names: Vec<&str> = syms.iter().map(|&s| trace.sym(s)).collect();
+        let picked = crate::layout::service_colors(&names);
+        let mut colors = vec![crate::layout::PALETTE[0]; trace.strings.len()];
+        for (k, &s) in syms.iter().enumerate() {
+            colors[s as usize] = picked[k];
+        }
+        colors
+    };
     Analyzed {
+        colors,
+        search_index: std::sync::OnceLock::new(),
+        skews,
         path_index,
         trace,
         tree,
@@ -93,4 +157,13 @@ pub fn analyze(mut trace: Trace) -> Analyzed {
         crit_ns,
         summary,
     }
+}
+
+/// The trace with clock skew adjusted, analysed, and how many spans moved; `None` when nothing is skewed.
+pub fn analyze_adjusted(a: &Analyzed) -> Option<(Analyzed, usize)> {
+    if a.skews.is_empty() {
+        return None;
+    }
+    let (t, moved) = skew::adjust(&a.trace, &a.tree, &a.skews);
+    Some((analyze(t), moved))
 }

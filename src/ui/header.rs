@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use super::load::OpenButton;
 use super::use_state;
-use crate::layout::{format_duration, format_epoch, service_color};
+use crate::layout::{format_duration, format_epoch};
 
 #[component]
 pub fn TopBar() -> impl IntoView {
@@ -128,7 +128,7 @@ pub fn TraceHeader() -> impl IntoView {
             .root
             .map(|r| (t.service(r).to_string(), t.operation(r).to_string()))
             .unwrap_or_default();
-        let color = service_color(&svc);
+        let color = a.root.map(|r| a.color(r)).unwrap_or("inherit");
         let warnings = t.warning_total();
         let warning_list = t
             .warnings
@@ -137,6 +137,24 @@ pub fn TraceHeader() -> impl IntoView {
             .map(|w| view! { <li><b>{w.kind.label()}</b>": "{w.message.clone()}</li> })
             .collect_view();
         let incomplete = a.tree.incomplete;
+        let adjusted = s
+            .adjusted
+            .get(state.current.get_untracked())
+            .cloned()
+            .flatten();
+        let skew_view = adjusted.map(|(_, moved)| {
+            view! {
+                <label class="toggle skew" data-testid="skew-toggle">
+                    <input
+                        type="checkbox"
+                        prop:checked=move || state.skew_on.get()
+                        on:change=move |ev| state.skew_on.set(event_target_checked(&ev))
+                    />
+                    "Adjust clock skew"
+                    {move || state.skew_on.get().then(|| format!(" ({moved} span{} moved)", if moved == 1 { "" } else { "s" }))}
+                </label>
+            }
+        });
         Some(view! {
             <section class="trace-header">
                 <div class="title-row">
@@ -147,6 +165,8 @@ pub fn TraceHeader() -> impl IntoView {
                     </h1>
                     <span class="format-badge">{s.format.label()}</span>
                     {incomplete.then(|| view! { <span class="badge warn">"incomplete"</span> })}
+                    <span class="spacer"></span>
+                    {skew_view}
                 </div>
                 <dl class="facts">
                     <div><dt>"Trace ID"</dt><dd class="mono" data-testid="trace-id">{t.trace_id.clone()}</dd></div>

@@ -2,16 +2,19 @@
 
 mod detail;
 mod header;
+mod keys;
 mod load;
+mod search;
 mod waterfall;
 
 use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use crate::analysis::search::{keep_with_ancestors, parse_query, search, Filters};
 use crate::analysis::{analyze, Analyzed};
 use crate::formats::{self, Loaded};
-use crate::layout::{visible_rows, TimeWindow};
+use crate::layout::{visible_rows_filtered, TimeWindow};
 use crate::model::Format;
 
 /// A file that was read, with each of its traces analysed.
@@ -19,16 +22,38 @@ pub struct Session {
     pub name: String,
     pub format: Format,
     pub traces: Vec<Arc<Analyzed>>,
+    /// Per trace: the clock-skew-adjusted version and how many spans it moved, when any span is skewed.
+    pub adjusted: Vec<Option<(Arc<Analyzed>, usize)>>,
 }
 
 impl Session {
     pub fn from_loaded(l: Loaded) -> Session {
+        let traces: Vec<Arc<Analyzed>> =
+            l.traces.into_iter().map(|t| Arc::new(analyze(t))).collect();
+        let adjusted = traces
+            .iter()
+            .map(|a| crate::analysis::analyze_adjusted(a).map(|(t, n)| (Arc::new(t), n)))
+            .collect();
         Session {
             name: l.name,
             format: l.format,
-            traces: l.traces.into_iter().map(|t| Arc::new(analyze(t))).collect(),
+            traces,
+            adjusted,
         }
     }
+}
+
+/// The result of the search and filters on the trace shown.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Hits {
+    /// A query or a filter is set.
+    pub active: bool,
+    /// Only filters (no text) are set: the view is narrowed to the hits.
+    pub filtering: bool,
+    /// Matching spans in row order.
+    pub list: Vec<u32>,
+    /// Per span: is it a hit.
+    pub mask: Vec<bool>,
 }
 
 /// Row height in the waterfall, in px.
@@ -52,12 +77,31 @@ pub struct State {
     pub name_w: RwSignal<f64>,
     pub dark: RwSignal<bool>,
     pub show_critical: RwSignal<bool>,
+    /// Show the clock-skew-adjusted trace (off by default).
+    pub skew_on: RwSignal<bool>,
     /// Asks the waterfall to scroll to this offset (px).
     pub scroll_request: RwSignal<Option<f64>>,
     /// A file is being dragged over the page.
     pub dragging: RwSignal<bool>,
+    pub query: RwSignal<String>,
+    pub filters: RwSignal<Filters>,
+    pub matches_only: RwSignal<bool>,
+    pub critical_only: RwSignal<bool>,
+    pub match_cursor: RwSignal<usize>,
+    /// The user has stepped through matches (the count shows "i / n").
+    pub match_started: RwSignal<bool>,
+    /// Bumped to focus the search box.
+    pub focus_search: RwSignal<u32>,
+    /// The row with keyboard focus.
+    pub focused: RwSignal<Option<u32>>,
+    pub help: RwSignal<bool>,
+    /// Depth from which rows are collapsed (for `o`/`p`).
+    pub level: RwSignal<u32>,
+    /// Spans highlighted from the summary or the statistics.
+    pub highlight: RwSignal<Option<Arc<Vec<bool>>>>,
     /// The trace on screen.
     pub trace: Signal<Option<Arc<Analyzed>>>,
+    pub hits: Memo<Arc<Hits>>,
     /// Span indices of the rows, after collapsing.
     pub rows: Memo<Arc<Vec<u32>>>,
 }
@@ -67,16 +111,62 @@ impl State {
         let session: RwSignal<Option<Arc<Session>>> = RwSignal::new(None);
         let current = RwSignal::new(0usize);
         let collapsed = RwSignal::new(Vec::new());
+        let skew_on = RwSignal::new(false);
         let trace = Signal::derive(move || {
             let s = session.get()?;
-            s.traces.get(current.get()).cloned()
+            let i = current.get();
+            if skew_on.get() {
+                if let Some(Some((a, _))) = s.adjusted.get(i) {
+                    return Some(a.clone());
+                }
+            }
+            s.traces.get(i).cloned()
+        });
+        let query = RwSignal::new(String::new());
+        let filters = RwSignal::new(Filters::default());
+        let matches_only = RwSignal::new(false);
+        let critical_only = RwSignal::new(false);
+        let hits = Memo::new(move |_| {
+            let Some(a) = trace.get() else {
+                return Arc::new(Hits::default());
+            };
+            let terms = query.with(|q| parse_query(q));
+            let f = filters.get();
+            if terms.is_empty() && f.is_empty() {
+                return Arc::new(Hits::default());
+            }
+            let list = search(&a.trace, &a.tree, a.search_index(), &terms, &f);
+            let mut mask = vec![false; a.trace.spans.len()];
+            for &i in &list {
+                mask[i as usize] = true;
+            }
+            Arc::new(Hits {
+                active: true,
+                filtering: terms.is_empty(),
+                list,
+                mask,
+            })
         });
         let rows = Memo::new(move |_| {
-            let t = trace.get();
-            match t {
-                Some(t) => collapsed.with(|c| Arc::new(visible_rows(&t.tree, c))),
-                None => Arc::new(Vec::new()),
+            let Some(t) = trace.get() else {
+                return Arc::new(Vec::new());
+            };
+            let h = hits.get();
+            let mut keep: Option<Vec<bool>> = None;
+            if h.active && (matches_only.get() || h.filtering) {
+                keep = Some(keep_with_ancestors(&t.tree, &h.list));
             }
+            if critical_only.get() {
+                let on_path: Vec<u32> = (0..t.trace.spans.len() as u32)
+                    .filter(|&i| t.crit_ns[i as usize] > 0)
+                    .collect();
+                let k2 = keep_with_ancestors(&t.tree, &on_path);
+                keep = Some(match keep {
+                    Some(k) => k.iter().zip(k2.iter()).map(|(a, b)| *a && *b).collect(),
+                    None => k2,
+                });
+            }
+            collapsed.with(|c| Arc::new(visible_rows_filtered(&t.tree, c, keep.as_deref())))
         });
         State {
             session,
@@ -91,6 +181,19 @@ impl State {
             name_w: RwSignal::new(340.0),
             dark: RwSignal::new(false),
             show_critical: RwSignal::new(true),
+            skew_on,
+            query,
+            filters,
+            matches_only,
+            critical_only,
+            match_cursor: RwSignal::new(0),
+            match_started: RwSignal::new(false),
+            focus_search: RwSignal::new(0),
+            focused: RwSignal::new(None),
+            help: RwSignal::new(false),
+            level: RwSignal::new(u32::MAX),
+            highlight: RwSignal::new(None),
+            hits,
             dragging: RwSignal::new(false),
             scroll_request: RwSignal::new(None),
             trace,
@@ -126,7 +229,12 @@ impl State {
         self.collapsed.set(vec![false; t.trace.spans.len()]);
         self.window.set(TimeWindow::full(t.trace.duration_ns()));
         self.selected.set(None);
+        self.focused.set(None);
+        self.highlight.set(None);
+        self.match_started.set(false);
+        self.level.set(t.tree.max_depth + 1);
         self.scroll_top.set(0.0);
+        self.scroll_request.set(Some(0.0));
         self.current.set(index);
     }
 
@@ -202,6 +310,7 @@ fn App() -> impl IntoView {
     let demo = &crate::demo::DEMOS[0];
     state.open_bytes(demo.name, demo.json.as_bytes());
     load::install_global_handlers(state);
+    keys::install(state);
 
     view! {
         <div class="app">
@@ -209,11 +318,14 @@ fn App() -> impl IntoView {
             <ErrorBanner />
             <header::TraceList />
             <header::TraceHeader />
+            <search::Legend />
+            <search::SearchBar />
             <div class="main">
                 <waterfall::Waterfall />
                 <detail::Detail />
             </div>
             <load::DropOverlay />
+            <keys::HelpOverlay />
         </div>
     }
 }

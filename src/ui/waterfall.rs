@@ -7,7 +7,7 @@ use wasm_bindgen::JsCast;
 
 use super::{use_state, State, ROW_H};
 use crate::analysis::Analyzed;
-use crate::layout::{format_duration, row_window, service_color, ticks, TimeWindow};
+use crate::layout::{format_duration, row_window, ticks, TimeWindow};
 use crate::model::SpanKind;
 
 /// Rows drawn above and below the viewport.
@@ -129,18 +129,20 @@ fn Toolbar() -> impl IntoView {
     let zoomed = move || !state.window.get().is_full(state.total_ns());
     view! {
         <div class="wf-toolbar">
-            <button class="btn small" data-testid="expand-all" on:click=move |_| {
-                state.collapsed.update(|c| c.iter_mut().for_each(|v| *v = false));
-            }>"Expand all"</button>
-            <button class="btn small" data-testid="collapse-all" on:click=move |_| {
-                if let Some(a) = state.trace.get_untracked() {
-                    state.collapsed.set(
-                        (0..a.trace.spans.len() as u32)
-                            .map(|i| !a.tree.children_of(i).is_empty())
-                            .collect(),
-                    );
-                }
-            }>"Collapse all"</button>
+            <button class="btn small" data-testid="expand-all" title="Expand all ([)" on:click=move |_| super::keys::expand_all(state)>
+                "Expand all"
+            </button>
+            <button class="btn small" data-testid="collapse-all" title="Collapse all (])" on:click=move |_| super::keys::collapse_all(state)>
+                "Collapse all"
+            </button>
+            <span class="muted row-count" data-testid="row-count">
+                {move || {
+                    let shown = state.rows.with(|r| r.len());
+                    let total = state.trace.with(|t| t.as_ref().map(|a| a.trace.spans.len()).unwrap_or(0));
+                    if shown == total { format!("{total} spans") } else { format!("{shown} of {total} spans shown") }
+                }}
+            </span>
+            <button class="btn small" title="Keyboard shortcuts (?)" on:click=move |_| state.help.update(|h| *h = !*h)>"?"</button>
             <span class="spacer"></span>
             <span class="window-label muted" data-testid="window-label">
                 {move || {
@@ -297,7 +299,7 @@ fn row_view(
     let has_children = !a.tree.children_of(span).is_empty();
     let service = t.service(span).to_string();
     let op = t.operation(span).to_string();
-    let color = service_color(&service);
+    let color = a.color(span);
     let is_error = s.is_error();
     let trace_start = t.start_ns();
     let rel_start = (s.start_ns - trace_start) as f64;
@@ -345,6 +347,9 @@ fn row_view(
         <g
             class="row"
             class:selected=move || state.selected.get() == Some(span)
+            class:focused=move || state.focused.get() == Some(span)
+            class:hit=move || state.hits.with(|h| h.active && !h.filtering && h.mask.get(span as usize).copied().unwrap_or(false))
+            class:highlight=move || state.highlight.with(|h| h.as_ref().is_some_and(|m| m.get(span as usize).copied().unwrap_or(false)))
             class:error=is_error
             role="treeitem"
             aria-level=(depth + 1).to_string()
@@ -353,7 +358,10 @@ fn row_view(
             data-span-id=span_id
             data-row=row.to_string()
             transform=move || format!("translate(0,{})", (row - first.get().min(row)) as f64 * ROW_H)
-            on:click=move |_| state.selected.set(Some(span))
+            on:click=move |_| {
+                state.selected.set(Some(span));
+                state.focused.set(Some(span));
+            }
         >
             <title>{title}</title>
             <rect class="row-bg" x="0" y="0" width=move || state.width.get() height=ROW_H />

@@ -1,0 +1,181 @@
+//! Search and filters over one trace.
+//!
+//! A query is space-separated terms, all of which must match (AND):
+//! * `word` — a case-insensitive substring of the service, operation, span ID, or any attribute key or value
+//!   (span, resource and scope attributes);
+//! * `"a phrase"` — the same, with spaces;
+//! * `key=value` — an attribute whose key is `key` and whose value contains `value`; `service=`, `operation=`
+//!   (or `name=`) and `id=` match those fields.
+//!
+//! Filters (services in or out, minimum duration, errors only) narrow the hits further. Matching uses a lower-cased
+//! copy of the text arena (ASCII lowering keeps byte offsets), built once per trace.
+
+use super::tree::{Tree, NONE};
+use crate::model::{Str, Sym, Trace, Value};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Term {
+    Text(String),
+    KeyValue(String, String),
+}
+
+/// Splits a query into terms, honouring double quotes.
+pub fn parse_query(q: &str) -> Vec<Term> {
+    let mut words: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    for c in q.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            c if c.is_whitespace() && !quoted => {
+                if !cur.is_empty() {
+                    words.push(std::mem::take(&mut cur));
+                }
+            }
+            c => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    words
+        .into_iter()
+        .map(|w| {
+            let w = w.to_lowercase();
+            match w.split_once('=') {
+                Some((k, v)) if !k.is_empty() => Term::KeyValue(k.to_string(), v.to_string()),
+                _ => Term::Text(w),
+            }
+        })
+        .collect()
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Filters {
+    /// When non-empty, only these services.
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+    pub min_duration_ns: i64,
+    pub errors_only: bool,
+}
+
+impl Filters {
+    pub fn is_empty(&self) -> bool {
+        self.include.is_empty()
+            && self.exclude.is_empty()
+            && self.min_duration_ns <= 0
+            && !self.errors_only
+    }
+}
+
+/// Lower-cased views of a trace's strings, built once.
+pub struct SearchIndex {
+    lower_text: String,
+    lower_syms: Vec<String>,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SearchIndex({} bytes)", self.lower_text.len())
+    }
+}
+
+impl SearchIndex {
+    pub fn new(t: &Trace) -> SearchIndex {
+        let n = t.strings.len();
+        SearchIndex {
+            lower_text: t.text.to_ascii_lowercase(),
+            lower_syms: (0..n as Sym).map(|s| t.sym(s).to_lowercase()).collect(),
+        }
+    }
+    fn s(&self, s: Str) -> &str {
+        self.lower_text
+            .get(s.off as usize..(s.off + s.len) as usize)
+            .unwrap_or("")
+    }
+    fn sym(&self, s: Sym) -> &str {
+        self.lower_syms
+            .get(s as usize)
+            .map(|s| s.as_str())
+            .unwrap_or("")
+    }
+}
+
+fn value_contains(t: &Trace, ix: &SearchIndex, v: &Value, needle: &str) -> bool {
+    match v {
+        Value::Str(s) | Value::Bytes(s) | Value::Json(s) => ix.s(*s).contains(needle),
+        other => t.value_text(other).to_lowercase().contains(needle),
+    }
+}
+
+fn span_matches(t: &Trace, ix: &SearchIndex, i: u32, terms: &[Term]) -> bool {
+    let s = &t.spans[i as usize];
+    let res = t
+        .resources
+        .get(s.resource as usize)
+        .copied()
+        .unwrap_or_default();
+    let groups = [s.attrs, res.attrs, res.scope_attrs];
+    terms.iter().all(|term| match term {
+        Term::Text(w) => {
+            ix.sym(s.service).contains(w.as_str())
+                || ix.sym(s.operation).contains(w.as_str())
+                || ix.s(s.span_id).contains(w.as_str())
+                || groups.iter().any(|g| {
+                    t.attr_range(*g).iter().any(|a| {
+                        ix.sym(a.key).contains(w.as_str()) || value_contains(t, ix, &a.value, w)
+                    })
+                })
+        }
+        Term::KeyValue(k, v) => match k.as_str() {
+            "service" => ix.sym(s.service).contains(v.as_str()),
+            "operation" | "name" => ix.sym(s.operation).contains(v.as_str()),
+            "id" | "span" | "spanid" => ix.s(s.span_id).contains(v.as_str()),
+            _ => groups.iter().any(|g| {
+                t.attr_range(*g)
+                    .iter()
+                    .any(|a| ix.sym(a.key) == k.as_str() && value_contains(t, ix, &a.value, v))
+            }),
+        },
+    })
+}
+
+fn passes(t: &Trace, i: u32, f: &Filters, include: &[Sym], exclude: &[Sym]) -> bool {
+    let s = &t.spans[i as usize];
+    (f.include.is_empty() || include.contains(&s.service))
+        && !exclude.contains(&s.service)
+        && s.duration_ns >= f.min_duration_ns
+        && (!f.errors_only || s.is_error())
+}
+
+/// Spans that match every term and pass the filters, in depth-first (row) order.
+pub fn search(t: &Trace, tree: &Tree, ix: &SearchIndex, terms: &[Term], f: &Filters) -> Vec<u32> {
+    let syms = |names: &[String]| -> Vec<Sym> {
+        names.iter().filter_map(|n| t.strings.lookup(n)).collect()
+    };
+    let (include, exclude) = (syms(&f.include), syms(&f.exclude));
+    if !f.include.is_empty() && include.is_empty() {
+        return Vec::new();
+    }
+    tree.preorder
+        .iter()
+        .copied()
+        .filter(|&i| {
+            passes(t, i, f, &include, &exclude)
+                && (terms.is_empty() || span_matches(t, ix, i, terms))
+        })
+        .collect()
+}
+
+/// Spans to keep in a "matches only" view: the hits and their ancestors.
+pub fn keep_with_ancestors(tree: &Tree, hits: &[u32]) -> Vec<bool> {
+    let mut keep = vec![false; tree.parent.len()];
+    for &h in hits {
+        let mut cur = h;
+        while cur != NONE && !keep[cur as usize] {
+            keep[cur as usize] = true;
+            cur = tree.parent[cur as usize];
+        }
+    }
+    keep
+}

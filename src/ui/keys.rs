@@ -1,0 +1,169 @@
+//! Keyboard navigation and the `?` overlay that lists every shortcut.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::search::step_match;
+use super::{reveal, use_state, State};
+use crate::layout::TimeWindow;
+
+pub const SHORTCUTS: &[(&str, &str)] = &[
+    ("← → or a d", "pan the time axis (Shift: bigger steps)"),
+    ("↑ ↓", "zoom in / out (Shift: bigger steps)"),
+    (
+        "wheel over bars",
+        "zoom around the cursor; Shift+wheel pans",
+    ),
+    ("drag on the time axis", "zoom to that range"),
+    ("0", "reset zoom"),
+    ("f / b", "focus the next / previous span"),
+    ("Enter", "open the focused span's detail"),
+    ("Space", "collapse or expand the focused span"),
+    ("[ / ]", "expand all / collapse all"),
+    ("o / p", "expand / collapse one more level"),
+    ("/ or Ctrl+F", "search"),
+    ("n / N", "next / previous match"),
+    ("Esc", "clear search and selection, close this help"),
+    ("?", "show this help"),
+];
+
+/// Collapses every span at depth ≥ `level` that has children; expands the ones above.
+fn collapse_to_level(state: State, level: u32) {
+    if let Some(a) = state.trace.get_untracked() {
+        let v = (0..a.trace.spans.len() as u32)
+            .map(|i| a.tree.depth[i as usize] >= level && !a.tree.children_of(i).is_empty())
+            .collect();
+        state.collapsed.set(v);
+        state.level.set(level);
+    }
+}
+
+pub fn collapse_all(state: State) {
+    collapse_to_level(state, 0);
+}
+
+pub fn expand_all(state: State) {
+    state
+        .collapsed
+        .update(|c| c.iter_mut().for_each(|v| *v = false));
+    if let Some(a) = state.trace.get_untracked() {
+        state.level.set(a.tree.max_depth + 1);
+    }
+}
+
+fn move_focus(state: State, step: i64) {
+    let rows = state.rows.get_untracked();
+    if rows.is_empty() {
+        return;
+    }
+    let cur = state
+        .focused
+        .get_untracked()
+        .and_then(|f| rows.iter().position(|&s| s == f));
+    let next = match cur {
+        Some(p) => (p as i64 + step).clamp(0, rows.len() as i64 - 1) as usize,
+        None => 0,
+    };
+    let span = rows[next];
+    state.focused.set(Some(span));
+    reveal_focus(state, next);
+}
+
+fn reveal_focus(state: State, row: usize) {
+    let y = row as f64 * super::ROW_H;
+    let top = state.scroll_top.get_untracked();
+    let h = state.viewport_h.get_untracked();
+    if y < top {
+        state.scroll_request.set(Some(y));
+    } else if y + super::ROW_H > top + h {
+        state.scroll_request.set(Some(y + super::ROW_H - h));
+    }
+}
+
+pub fn install(state: State) {
+    let _ = window_event_listener(leptos::ev::keydown, move |ev: web_sys::KeyboardEvent| {
+        let key = ev.key();
+        let in_input = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
+            .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+        if (ev.ctrl_key() || ev.meta_key()) && key == "f" {
+            ev.prevent_default();
+            state.focus_search.update(|n| *n += 1);
+            return;
+        }
+        if in_input || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+            return;
+        }
+        let total = state.total_ns();
+        let w = state.window.get_untracked();
+        let big = ev.shift_key();
+        let pan = if big { 0.5 } else { 0.1 } * w.width();
+        let zoom = if big { 0.5 } else { 0.8 };
+        let mut handled = true;
+        match key.as_str() {
+            "ArrowLeft" | "a" | "A" => state.window.set(w.pan(-pan, total)),
+            "ArrowRight" | "d" | "D" => state.window.set(w.pan(pan, total)),
+            "ArrowUp" => state
+                .window
+                .set(w.zoom_around((w.start + w.end) / 2.0, zoom, total)),
+            "ArrowDown" => {
+                state
+                    .window
+                    .set(w.zoom_around((w.start + w.end) / 2.0, 1.0 / zoom, total))
+            }
+            "0" => state.window.set(TimeWindow::full(total as i64)),
+            "[" => expand_all(state),
+            "]" => collapse_all(state),
+            "p" => collapse_to_level(state, state.level.get_untracked().saturating_sub(1)),
+            "o" => collapse_to_level(state, state.level.get_untracked() + 1),
+            "f" => move_focus(state, 1),
+            "b" => move_focus(state, -1),
+            "n" => step_match(state, 1),
+            "N" => step_match(state, -1),
+            "Enter" => {
+                if let Some(f) = state.focused.get_untracked() {
+                    reveal(state, f);
+                }
+            }
+            " " => {
+                if let Some(f) = state.focused.get_untracked() {
+                    state.toggle_collapse(f);
+                }
+            }
+            "/" => state.focus_search.update(|n| *n += 1),
+            "?" => state.help.update(|h| *h = !*h),
+            "Escape" => {
+                state.help.set(false);
+                state.query.set(String::new());
+                state.selected.set(None);
+                state.highlight.set(None);
+            }
+            _ => handled = false,
+        }
+        if handled {
+            ev.prevent_default();
+        }
+    });
+}
+
+#[component]
+pub fn HelpOverlay() -> impl IntoView {
+    let state = use_state();
+    move || {
+        state.help.get().then(|| {
+            let rows = SHORTCUTS
+                .iter()
+                .map(|(k, d)| view! { <tr><th><kbd>{*k}</kbd></th><td>{*d}</td></tr> })
+                .collect_view();
+            view! {
+                <div class="overlay" data-testid="help" on:click=move |_| state.help.set(false)>
+                    <div class="help-box" role="dialog" aria-label="Keyboard shortcuts">
+                        <h2>"Keyboard shortcuts"</h2>
+                        <table>{rows}</table>
+                    </div>
+                </div>
+            }
+        })
+    }
+}
