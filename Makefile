@@ -8,7 +8,7 @@ CARGO_BIN            := $(HOME)/.cargo/bin
 export PATH          := $(CURDIR)/node_modules/.bin:$(CARGO_BIN):$(PATH)
 export CHROMEDRIVER  := /usr/bin/chromedriver
 
-.PHONY: help tools rust-tools node-tools browser build serve test lint unit e2e bench clean
+.PHONY: help tools rust-tools node-tools browser build serve test lint unit e2e e2e-data bench clean
 
 help:
 	@echo "make serve   build a release and serve it on http://127.0.0.1:8080/"
@@ -52,8 +52,14 @@ lint: rust-tools
 unit: rust-tools
 	cargo test --release
 
-e2e: build browser
+e2e: build browser e2e-data
 	npx playwright test
+
+# Generated traces for the browser tests (deterministic).
+e2e-data: rust-tools
+	cargo build --release --example gen
+	@for f in jaeger otlp zipkin; do \
+		[ -f target/e2e/$$f-10k.json ] || ./target/release/examples/gen --spans 10000 --format $$f --out target/e2e/$$f-10k.json; done
 
 test: tools
 	$(MAKE) lint

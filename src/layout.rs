@@ -357,3 +357,39 @@ mod more_tests {
         );
     }
 }
+
+/// The whole trace downsampled to a `w × h` grid for the overview: for each cell, how many spans cover it.
+/// Rows map to y in depth-first order, time to x. O(spans + w·h).
+pub fn minimap_density(
+    tree: &Tree,
+    start_ns: &[i64],
+    end_ns: &[i64],
+    t0: i64,
+    total_ns: f64,
+    w: usize,
+    h: usize,
+) -> Vec<u32> {
+    let mut diff = vec![0i32; (w + 1) * h];
+    let n = tree.preorder.len().max(1);
+    for (row, &i) in tree.preorder.iter().enumerate() {
+        let y = row * h / n;
+        let (s, e) = (start_ns[i as usize], end_ns[i as usize]);
+        let x0 = (((s - t0) as f64 / total_ns) * w as f64)
+            .floor()
+            .clamp(0.0, (w - 1) as f64) as usize;
+        let x1 = (((e - t0) as f64 / total_ns) * w as f64)
+            .ceil()
+            .clamp(x0 as f64 + 1.0, w as f64) as usize;
+        diff[y * (w + 1) + x0] += 1;
+        diff[y * (w + 1) + x1] -= 1;
+    }
+    let mut out = vec![0u32; w * h];
+    for y in 0..h {
+        let mut acc = 0i32;
+        for x in 0..w {
+            acc += diff[y * (w + 1) + x];
+            out[y * w + x] = acc.max(0) as u32;
+        }
+    }
+    out
+}

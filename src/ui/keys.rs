@@ -115,8 +115,14 @@ pub fn install(state: State) {
             "0" => state.window.set(TimeWindow::full(total as i64)),
             "[" => expand_all(state),
             "]" => collapse_all(state),
-            "p" => collapse_to_level(state, state.level.get_untracked().saturating_sub(1)),
-            "o" => collapse_to_level(state, state.level.get_untracked() + 1),
+            "p" => {
+                let max = state.trace.with_untracked(|t| t.as_ref().map(|a| a.tree.max_depth).unwrap_or(0));
+                collapse_to_level(state, state.level.get_untracked().min(max).saturating_sub(1));
+            }
+            "o" => {
+                let max = state.trace.with_untracked(|t| t.as_ref().map(|a| a.tree.max_depth).unwrap_or(0));
+                collapse_to_level(state, (state.level.get_untracked() + 1).min(max));
+            }
             "f" => move_focus(state, 1),
             "b" => move_focus(state, -1),
             "n" => step_match(state, 1),

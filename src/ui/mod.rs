@@ -4,6 +4,7 @@ mod detail;
 mod header;
 mod keys;
 mod load;
+mod minimap;
 mod search;
 mod waterfall;
 
@@ -232,7 +233,7 @@ impl State {
         self.focused.set(None);
         self.highlight.set(None);
         self.match_started.set(false);
-        self.level.set(t.tree.max_depth + 1);
+        self.level.set(t.tree.max_depth);
         self.scroll_top.set(0.0);
         self.scroll_request.set(Some(0.0));
         self.current.set(index);

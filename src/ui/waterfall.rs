@@ -97,6 +97,7 @@ pub fn Waterfall() -> impl IntoView {
     view! {
         <section class="waterfall" aria-label="Waterfall">
             <Toolbar />
+            <super::minimap::Minimap />
             <Axis tick_list=tick_list />
             <div
                 class="rows-scroll"

@@ -35,3 +35,15 @@ export function readFixture(rel) {
 }
 
 export const rows = (page) => page.locator('g.row');
+
+/** Loads a file served by the test server into the page through a drop, and waits until it shows. */
+export async function dropUrl(page, url, name = 'trace.json') {
+  const before = await page.getByTestId('trace-id').textContent();
+  await page.evaluate(async ({ url, name }) => {
+    const buf = await (await fetch(url)).arrayBuffer();
+    const dt = new DataTransfer();
+    dt.items.add(new File([buf], name));
+    document.body.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: dt }));
+  }, { url, name });
+  await expect(page.getByTestId('trace-id')).not.toHaveText(before, { timeout: 30_000 });
+}

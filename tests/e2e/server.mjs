@@ -16,6 +16,7 @@ const mounts = [
   ['/deep/sub/path/', path.join(root, 'dist')],
   ['/fixtures/', path.join(root, 'tests', 'fixtures')],
   ['/examples/', path.join(root, 'examples')],
+  ['/generated/', path.join(root, 'target', 'e2e')],
 ];
 
 http.createServer((req, res) => {

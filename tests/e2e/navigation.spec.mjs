@@ -1,0 +1,146 @@
+// Navigation at scale (a generated 10k-span trace) and search/filters on the demo traces.
+import { test, expect } from '@playwright/test';
+import path from 'node:path';
+import { openApp, dropUrl, rows, root } from './helpers.mjs';
+
+const TEN_K = '/generated/jaeger-10k.json';
+const rowCount = (page) => page.getByTestId('row-count');
+
+test('only the rows in view are in the DOM while scrolling 10,000 spans', async ({ page }) => {
+  const errors = await openApp(page);
+  await dropUrl(page, TEN_K);
+  await expect(page.getByTestId('span-count')).toHaveText('10000');
+  const scroller = page.getByTestId('rows-scroll');
+  for (const frac of [0, 0.25, 0.5, 0.75, 1]) {
+    await scroller.evaluate((el, f) => { el.scrollTop = f * (el.scrollHeight - el.clientHeight); }, frac);
+    await page.waitForTimeout(50);
+    const n = await rows(page).count();
+    expect(n).toBeGreaterThan(10);
+    expect(n).toBeLessThanOrEqual(60);
+  }
+  // At the bottom, the last row of the tree is drawn.
+  await expect(page.locator('g.row[data-row="9999"]')).toHaveCount(1);
+  expect(errors).toEqual([]);
+});
+
+test('keyboard: collapse and expand all, levels, focus, Enter, pan, zoom, help', async ({ page }) => {
+  await openApp(page);
+  await dropUrl(page, TEN_K);
+  await page.keyboard.press(']');
+  await expect(rowCount(page)).toHaveText('1 of 10000 spans shown');
+  await page.keyboard.press('[');
+  await expect(rowCount(page)).toHaveText('10000 spans');
+  await page.keyboard.press('p'); // collapse the deepest level that has children
+  await expect(rowCount(page)).toHaveText(/of 10000 spans shown/);
+  await page.keyboard.press('o');
+  await expect(rowCount(page)).toHaveText('10000 spans');
+  // f focuses the first row, f again the second; Enter opens its detail.
+  await page.keyboard.press('f');
+  await page.keyboard.press('f');
+  await expect(page.locator('g.row.focused')).toHaveAttribute('data-row', '1');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('detail')).toBeVisible();
+  await page.keyboard.press('b');
+  await expect(page.locator('g.row.focused')).toHaveAttribute('data-row', '0');
+  // Zoom in with ↑, pan with → and d, reset with 0.
+  const label = page.getByTestId('window-label');
+  const full = await label.textContent();
+  await page.keyboard.press('ArrowUp');
+  await expect(label).not.toHaveText(full);
+  const zoomed = await label.textContent();
+  await page.keyboard.press('ArrowRight');
+  await expect(label).not.toHaveText(zoomed);
+  await page.keyboard.press('0');
+  await expect(label).toHaveText(full);
+  await page.keyboard.press('?');
+  await expect(page.getByTestId('help')).toContainText('expand all');
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('help')).toHaveCount(0);
+});
+
+test('search by words, key=value and quoted phrases, with next and matches only', async ({ page }) => {
+  await openApp(page);
+  const search = page.getByTestId('search');
+  // Ride demo, read from src/demo/ride-request.json: six spans carry db.system=postgresql.
+  await search.fill('db.system=postgresql');
+  await expect(page.getByTestId('match-count')).toHaveText('6 matches');
+  await expect(page.locator('g.row.hit').first()).toBeVisible();
+  await search.press('Enter');
+  await expect(page.getByTestId('match-count')).toHaveText('1 / 6');
+  // Rows follow start order: GET /v1/nearby (12.0 ms) comes before pricing.GetSurge (12.3 ms).
+  await expect(page.locator('g.row.selected')).toContainText('SELECT drivers');
+  // Matches only: the 6 hits and their 9 ancestors (root, dispatch client and server, pricing client and server,
+  // nearby client, geo-index server, CreateTrip client, trip server).
+  await page.getByTestId('matches-only').check();
+  await expect(rows(page)).toHaveCount(15);
+  await page.getByTestId('matches-only').uncheck();
+  // "GET /v1/nearby" is dispatch's client span and geo-index's server span.
+  await search.fill('"GET /v1/nearby"');
+  await expect(page.getByTestId('match-count')).toHaveText('2 matches');
+  await page.getByTestId('matches-only').check();
+  // The two hits and their ancestors: POST /v1/rides, dispatch.RequestRide, its server span.
+  await expect(rows(page)).toHaveCount(5);
+  await page.getByTestId('matches-only').uncheck();
+  // Two words must both match: the SELECT drivers span.
+  await search.fill('geo-index drivers');
+  // SELECT drivers (operation) and filter.available (attribute keys drivers.in, drivers.out).
+  await expect(page.getByTestId('match-count')).toHaveText('2 matches');
+  await search.press('Escape');
+  await expect(search).toHaveValue('');
+  await expect(page.getByTestId('match-count')).toHaveText('');
+  await expect(rowCount(page)).toHaveText('60 spans');
+});
+
+test('filters: a service from the legend, errors only, minimum duration', async ({ page }) => {
+  await openApp(page);
+  // geo-index has 8 spans; with their 4 ancestors, 12 rows.
+  await page.locator('.chip[data-service="geo-index"]').click();
+  await expect(rows(page)).toHaveCount(12);
+  await expect(rowCount(page)).toHaveText('12 of 60 spans shown');
+  // Clicking again hides geo-index: 60 - 8 = 52 spans remain.
+  await page.locator('.chip[data-service="geo-index"]').click();
+  await expect(rowCount(page)).toHaveText('52 of 60 spans shown');
+  await page.locator('.chip[data-service="geo-index"]').click();
+  await expect(rowCount(page)).toHaveText('60 spans');
+  // Spans of at least 500 ms: POST /v1/rides, dispatch.RequestRide (client and server), GET /v1/nearby
+  // (client and server) and SELECT drivers = 6, all on one ancestor chain.
+  await page.getByTestId('min-duration').fill('500');
+  await expect(rowCount(page)).toHaveText('6 of 60 spans shown');
+  await page.getByTestId('min-duration').fill('');
+  // The card demo has one error; with its ancestors, 4 rows.
+  await page.getByTestId('demo-select').selectOption({ index: 1 });
+  await page.getByTestId('errors-only').check();
+  await expect(rowCount(page)).toHaveText('4 of 26 spans shown');
+});
+
+test('the minimap moves the view, and its brush drags', async ({ page }) => {
+  await openApp(page);
+  const label = page.getByTestId('window-label');
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('ArrowUp');
+  const before = await label.textContent();
+  const mm = await page.getByTestId('minimap').boundingBox();
+  await page.mouse.click(mm.x + mm.width * 0.9, mm.y + mm.height / 2);
+  await expect(label).not.toHaveText(before);
+  const moved = await label.textContent();
+  const brush = await page.getByTestId('brush').boundingBox();
+  await page.mouse.move(brush.x + brush.width / 2, brush.y + brush.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(brush.x + brush.width / 2 - 200, brush.y + brush.height / 2, { steps: 4 });
+  await page.mouse.up();
+  await expect(label).not.toHaveText(moved);
+});
+
+test('the tree is accessible and both themes are legible', async ({ page }) => {
+  await openApp(page);
+  await expect(page.locator('svg.rows[role=tree]')).toHaveCount(1);
+  const first = page.locator('g.row').first();
+  await expect(first).toHaveAttribute('role', 'treeitem');
+  await expect(first).toHaveAttribute('aria-level', '1');
+  await expect(first).toHaveAttribute('aria-expanded', 'true');
+  await page.screenshot({ path: path.join(root, 'test-results', 'theme-light.png') });
+  await page.getByTestId('theme-toggle').click();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await page.locator('g.row').nth(17).click();
+  await page.screenshot({ path: path.join(root, 'test-results', 'theme-dark.png') });
+});
