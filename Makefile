@@ -68,6 +68,7 @@ test: tools
 
 bench: build browser
 	cargo run --release --example gen -- --bench-files target/bench
+	cargo run --release --example bench_core
 	node tests/bench/bench.mjs
 
 clean:

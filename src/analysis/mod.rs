@@ -15,6 +15,9 @@ use tree::{Tree, NONE};
 #[derive(Debug)]
 pub struct Analyzed {
     pub trace: Trace,
+    /// Earliest start and latest end over all spans, ns since the epoch (cached: the trace has many spans).
+    pub start_ns: i64,
+    pub end_ns: i64,
     pub tree: Tree,
     /// Self time per span.
     pub self_ns: Vec<i64>,
@@ -36,6 +39,9 @@ pub struct Analyzed {
 }
 
 impl Analyzed {
+    pub fn duration_ns(&self) -> i64 {
+        self.end_ns - self.start_ns
+    }
     /// The color of a span's service.
     pub fn color(&self, span: u32) -> &'static str {
         self.trace
@@ -145,6 +151,8 @@ pub fn analyze(mut trace: Trace) -> Analyzed {
         colors
     };
     Analyzed {
+        start_ns: trace.start_ns(),
+        end_ns: trace.end_ns(),
         colors,
         search_index: std::sync::OnceLock::new(),
         skews,

@@ -101,30 +101,60 @@ impl SearchIndex {
     }
 }
 
-fn value_contains(t: &Trace, ix: &SearchIndex, v: &Value, needle: &str) -> bool {
+fn value_contains(t: &Trace, ix: &SearchIndex, v: &Value, needle: &str, buf: &mut String) -> bool {
+    use std::fmt::Write as _;
     match v {
         Value::Str(s) | Value::Bytes(s) | Value::Json(s) => ix.s(*s).contains(needle),
-        other => t.value_text(other).to_lowercase().contains(needle),
+        other => {
+            // Numbers and booleans: format into a reused buffer (no allocation per attribute).
+            if !needle.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-') {
+                return false;
+            }
+            buf.clear();
+            let _ = match other {
+                Value::Int(i) => write!(buf, "{i}"),
+                Value::Bool(b) => write!(buf, "{b}"),
+                _ => write!(buf, "{}", t.value_text(other)),
+            };
+            buf.contains(needle)
+        }
     }
 }
 
-fn span_matches(t: &Trace, ix: &SearchIndex, i: u32, terms: &[Term]) -> bool {
+/// A term prepared against one trace: which interned strings it matches, decided once.
+struct Prepared<'q> {
+    term: &'q Term,
+    /// Text terms: interned strings (services, operations, keys) containing the word.
+    /// Key=value terms: keys equal to the key.
+    sym_hit: Vec<bool>,
+}
+
+fn prepare<'q>(ix: &SearchIndex, term: &'q Term) -> Prepared<'q> {
+    let sym_hit = ix
+        .lower_syms
+        .iter()
+        .map(|s| match term {
+            Term::Text(w) => s.contains(w.as_str()),
+            Term::KeyValue(k, _) => s == k,
+        })
+        .collect();
+    Prepared { term, sym_hit }
+}
+
+fn span_matches(t: &Trace, ix: &SearchIndex, i: u32, terms: &[Prepared], buf: &mut String) -> bool {
     let s = &t.spans[i as usize];
-    let res = t
-        .resources
-        .get(s.resource as usize)
-        .copied()
-        .unwrap_or_default();
+    let res = t.resources.get(s.resource as usize).copied().unwrap_or_default();
     let groups = [s.attrs, res.attrs, res.scope_attrs];
-    terms.iter().all(|term| match term {
+    let hit = |p: &Prepared, sym: u32| p.sym_hit.get(sym as usize).copied().unwrap_or(false);
+    terms.iter().all(|p| match p.term {
         Term::Text(w) => {
-            ix.sym(s.service).contains(w.as_str())
-                || ix.sym(s.operation).contains(w.as_str())
+            hit(p, s.service)
+                || hit(p, s.operation)
                 || ix.s(s.span_id).contains(w.as_str())
                 || groups.iter().any(|g| {
-                    t.attr_range(*g).iter().any(|a| {
-                        ix.sym(a.key).contains(w.as_str()) || value_contains(t, ix, &a.value, w)
-                    })
+                    t.attr_range(*g)
+                        .iter()
+                        .any(|a| hit(p, a.key) || value_contains(t, ix, &a.value, w, buf))
                 })
         }
         Term::KeyValue(k, v) => match k.as_str() {
@@ -134,7 +164,7 @@ fn span_matches(t: &Trace, ix: &SearchIndex, i: u32, terms: &[Term]) -> bool {
             _ => groups.iter().any(|g| {
                 t.attr_range(*g)
                     .iter()
-                    .any(|a| ix.sym(a.key) == k.as_str() && value_contains(t, ix, &a.value, v))
+                    .any(|a| hit(p, a.key) && value_contains(t, ix, &a.value, v, buf))
             }),
         },
     })
@@ -157,12 +187,14 @@ pub fn search(t: &Trace, tree: &Tree, ix: &SearchIndex, terms: &[Term], f: &Filt
     if !f.include.is_empty() && include.is_empty() {
         return Vec::new();
     }
+    let prepared: Vec<Prepared> = terms.iter().map(|term| prepare(ix, term)).collect();
+    let mut buf = String::new();
     tree.preorder
         .iter()
         .copied()
         .filter(|&i| {
             passes(t, i, f, &include, &exclude)
-                && (terms.is_empty() || span_matches(t, ix, i, terms))
+                && (prepared.is_empty() || span_matches(t, ix, i, &prepared, &mut buf))
         })
         .collect()
 }

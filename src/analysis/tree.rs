@@ -1,7 +1,5 @@
 //! The span tree: parents resolved, children as index ranges, depth-first order. No recursion anywhere.
 
-use std::collections::HashMap;
-
 use crate::model::{flags, ParentRef, Trace, WarningKind};
 
 pub const NONE: u32 = u32::MAX;
@@ -64,7 +62,8 @@ impl Tree {
         let mut parent = vec![NONE; n];
 
         // Resolve parent IDs. The first span with an ID owns it; later duplicates are flagged.
-        let mut by_id: HashMap<&str, u32> = HashMap::with_capacity(n);
+        let mut by_id: crate::model::FxHashMap<&str, u32> =
+            crate::model::FxHashMap::with_capacity_and_hasher(n, Default::default());
         let mut dups: Vec<u32> = Vec::new();
         for (i, s) in trace.spans.iter().enumerate() {
             if s.has(flags::SHARED) {

@@ -207,13 +207,20 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
 #[derive(Default)]
 pub struct TraceSet {
     index: HashMap<String, usize>,
+    /// The last ID looked up and its index: spans of one trace come in runs.
+    last: Option<(String, usize)>,
     pub traces: Vec<Trace>,
 }
 
 impl TraceSet {
     /// The index of the trace with this ID, created if new.
     pub fn index(&mut self, trace_id: &str) -> usize {
-        match self.index.get(trace_id) {
+        if let Some((id, i)) = &self.last {
+            if id == trace_id {
+                return *i;
+            }
+        }
+        let i = match self.index.get(trace_id) {
             Some(&i) => i,
             None => {
                 let i = self.traces.len();
@@ -221,7 +228,9 @@ impl TraceSet {
                 self.traces.push(Trace::new(trace_id));
                 i
             }
-        }
+        };
+        self.last = Some((trace_id.to_string(), i));
+        i
     }
     pub fn get(&mut self, trace_id: &str) -> &mut Trace {
         let i = self.index(trace_id);

@@ -124,57 +124,67 @@ fn add_trace(
     processes: &HashMap<CowStr, Process>,
     warnings: &[CowStr],
 ) {
-    // Processes become resources, once per trace.
-    let mut res_of: HashMap<(usize, String), (u32, crate::model::Sym)> = HashMap::new();
+    // Processes become resources, once per trace: (trace index, process ID) → (resource, service).
+    let mut res_of: crate::model::FxHashMap<(usize, &str), (u32, crate::model::Sym)> = Default::default();
     let mut warned = false;
-    for s in spans {
-        let tid = s
+    let mut last_tid: Option<(&str, usize)> = None;
+    for s in spans.iter() {
+        let tid_str = s
             .trace_id
             .as_deref()
             .filter(|t| !t.is_empty())
             .or(trace_id)
-            .unwrap_or("unknown")
-            .to_string();
-        let tkey = set.index(&tid);
+            .unwrap_or("unknown");
+        let tkey = match last_tid {
+            Some((l, i)) if l == tid_str => i,
+            _ => {
+                let i = set.index(tid_str);
+                last_tid = Some((tid_str, i));
+                i
+            }
+        };
+        let tid = tid_str;
         let t = &mut set.traces[tkey];
         if !warned {
             warned = true;
             for w in warnings {
-                t.warn(
-                    crate::model::WarningKind::Format,
-                    None,
-                    format!("exporter warning: {w}"),
-                );
+                t.warn(crate::model::WarningKind::Format, None, format!("exporter warning: {w}"));
             }
         }
 
-        // Resource: the referenced process, or the inline one.
-        let (proc_key, process) = match (&s.process, s.process_id.as_deref()) {
-            (Some(p), _) => (format!("inline:{}", p.service_name), Some(p.clone())),
-            (None, Some(pid)) => (pid.to_string(), processes.get(pid).cloned()),
-            (None, None) => (String::new(), None),
+        // Resource: the referenced process (cached), or the inline one.
+        let cached = match (&s.process, s.process_id.as_deref()) {
+            (None, Some(pid)) => res_of.get(&(tkey, pid)).copied(),
+            _ => None,
         };
-        let (resource, service) = match res_of.get(&(tkey, proc_key.clone())) {
-            Some(&r) if s.process.is_none() => r,
-            _ => {
-                let p = process.unwrap_or_default();
+        let (resource, service) = match cached {
+            Some(r) => r,
+            None => {
+                let p = match (&s.process, s.process_id.as_deref()) {
+                    (Some(p), _) => Some(p),
+                    (None, Some(pid)) => processes.get(pid),
+                    (None, None) => None,
+                };
                 let a0 = t.attrs.len() as u32;
-                for tag in &p.tags {
-                    let v = tag_value(t, tag);
-                    t.push_attr(&tag.key, v);
+                if let Some(p) = p {
+                    for tag in &p.tags {
+                        let v = tag_value(t, tag);
+                        t.push_attr(&tag.key, v);
+                    }
                 }
                 let a1 = t.attrs.len() as u32;
                 t.resources.push(Resource {
                     attrs: crate::model::Span32 { start: a0, end: a1 },
                     ..Resource::default()
                 });
-                let svc_name = if p.service_name.is_empty() {
-                    "unknown service"
-                } else {
-                    &p.service_name
+                let svc_name = match p {
+                    Some(p) if !p.service_name.is_empty() => &p.service_name,
+                    _ => "unknown service",
                 };
                 let r = ((t.resources.len() - 1) as u32, t.strings.intern(svc_name));
-                res_of.insert((tkey, proc_key), r);
+                if let (None, Some(pid)) = (&s.process, s.process_id.as_deref()) {
+                    res_of.insert((tkey, pid), r);
+                }
                 r
             }
         };
@@ -207,7 +217,7 @@ fn add_trace(
             } else {
                 RefType::ChildOf
             };
-            let same_trace = r.trace_id.is_empty() || r.trace_id == tid.as_str();
+            let same_trace = r.trace_id.is_empty() || r.trace_id == tid;
             let better = match parent {
                 None => same_trace,
                 Some((_, RefType::FollowsFrom)) => same_trace && rt == RefType::ChildOf,

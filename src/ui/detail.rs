@@ -100,17 +100,40 @@ fn CopyButton(text: String) -> impl IntoView {
 #[component]
 pub fn Detail() -> impl IntoView {
     let state = use_state();
+    let width = RwSignal::new(420.0f64);
+    let resizing = RwSignal::new(false);
+    let _ = window_event_listener(leptos::ev::mousemove, move |ev: web_sys::MouseEvent| {
+        if resizing.get_untracked() {
+            if let Some(w) = web_sys::window().and_then(|w| w.inner_width().ok()).and_then(|v| v.as_f64()) {
+                width.set((w - ev.client_x() as f64).clamp(260.0, (w - 420.0).max(260.0)));
+            }
+        }
+    });
+    let _ = window_event_listener(leptos::ev::mouseup, move |_| resizing.set(false));
     move || {
         let a = state.trace.get()?;
         let i = state.selected.get()?;
-        detail_view(state, a, i)
+        Some(view! {
+            <div class="detail-dock" style:width=move || format!("{}px", width.get())>
+                <div
+                    class="dock-resize"
+                    data-testid="detail-resize"
+                    title="Drag to resize"
+                    on:mousedown=move |ev: web_sys::MouseEvent| {
+                        ev.prevent_default();
+                        resizing.set(true);
+                    }
+                ></div>
+                {detail_view(state, a, i)}
+            </div>
+        })
     }
 }
 
 fn detail_view(state: super::State, a: Arc<Analyzed>, i: u32) -> Option<impl IntoView> {
     let t = &a.trace;
     let s = t.spans.get(i as usize).copied()?;
-    let start = t.start_ns();
+    let start = a.start_ns;
     let parent = a.tree.parent[i as usize];
     let parent_id = if parent == NONE {
         String::from("—")

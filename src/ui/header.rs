@@ -88,9 +88,9 @@ pub fn TraceList() -> impl IntoView {
                     >
                         <td class="name">{name}</td>
                         <td class="mono">{t.trace_id.clone()}</td>
-                        <td>{format_epoch(t.start_ns())}</td>
+                        <td>{format_epoch(a.start_ns)}</td>
                         <td class="num">{t.spans.len()}</td>
-                        <td class="num">{format_duration(t.duration_ns() as f64)}</td>
+                        <td class="num">{format_duration(a.duration_ns() as f64)}</td>
                         <td class="num" class:err={errors > 0}>{errors}</td>
                     </tr>
                 }
@@ -170,8 +170,8 @@ pub fn TraceHeader() -> impl IntoView {
                 </div>
                 <dl class="facts">
                     <div><dt>"Trace ID"</dt><dd class="mono" data-testid="trace-id">{t.trace_id.clone()}</dd></div>
-                    <div><dt>"Start"</dt><dd>{format_epoch(t.start_ns())}</dd></div>
-                    <div><dt>"Duration"</dt><dd data-testid="duration">{format_duration(t.duration_ns() as f64)}</dd></div>
+                    <div><dt>"Start"</dt><dd>{format_epoch(a.start_ns)}</dd></div>
+                    <div><dt>"Duration"</dt><dd data-testid="duration">{format_duration(a.duration_ns() as f64)}</dd></div>
                     <div><dt>"Spans"</dt><dd data-testid="span-count">{t.spans.len()}</dd></div>
                     <div><dt>"Services"</dt><dd data-testid="service-count">{t.service_count()}</dd></div>
                     <div><dt>"Depth"</dt><dd data-testid="depth">{a.tree.max_depth + 1}</dd></div>

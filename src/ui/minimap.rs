@@ -43,8 +43,8 @@ pub fn Minimap() -> impl IntoView {
             &a.tree,
             &starts,
             &ends,
-            t.start_ns(),
-            t.duration_ns().max(1) as f64,
+            a.start_ns,
+            a.duration_ns().max(1) as f64,
             w,
             H,
         );

@@ -228,7 +228,7 @@ impl State {
             return;
         };
         self.collapsed.set(vec![false; t.trace.spans.len()]);
-        self.window.set(TimeWindow::full(t.trace.duration_ns()));
+        self.window.set(TimeWindow::full(t.duration_ns()));
         self.selected.set(None);
         self.focused.set(None);
         self.highlight.set(None);
@@ -249,7 +249,7 @@ impl State {
 
     pub fn total_ns(&self) -> f64 {
         self.trace
-            .with_untracked(|t| t.as_ref().map(|t| t.trace.duration_ns().max(1) as f64))
+            .with_untracked(|t| t.as_ref().map(|t| t.duration_ns().max(1) as f64))
             .unwrap_or(1.0)
     }
 }

@@ -32,12 +32,18 @@ pub fn Waterfall() -> impl IntoView {
             state.viewport_h.set(el.client_height() as f64);
         }
     };
+    // Re-measure whenever the element changes size (window resize, detail panel opening or resized).
     Effect::new(move |_| {
-        if scroll_ref.get().is_some() {
+        if let Some(el) = scroll_ref.get() {
             measure();
+            let cb = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(measure);
+            if let Ok(ro) = web_sys::ResizeObserver::new(cb.as_ref().unchecked_ref()) {
+                let el: &web_sys::Element = el.as_ref();
+                ro.observe(el);
+            }
+            cb.forget(); // lives as long as the page
         }
     });
-    let _ = window_event_listener(leptos::ev::resize, move |_| measure());
     Effect::new(move |_| {
         if let (Some(y), Some(el)) = (state.scroll_request.get(), scroll_ref.get_untracked()) {
             let el: &web_sys::Element = el.as_ref();
@@ -167,6 +173,7 @@ fn Axis(tick_list: Memo<Vec<crate::layout::Tick>>) -> impl IntoView {
     let state = use_state();
     let svg_ref = NodeRef::<leptos::svg::Svg>::new();
     let drag: RwSignal<Option<(f64, f64)>> = RwSignal::new(None);
+    let resizing = RwSignal::new(false);
     let local_x = move |client_x: i32| -> f64 {
         svg_ref
             .get_untracked()
@@ -179,11 +186,18 @@ fn Axis(tick_list: Memo<Vec<crate::layout::Tick>>) -> impl IntoView {
             .unwrap_or(0.0)
     };
     let _ = window_event_listener(leptos::ev::mousemove, move |ev: web_sys::MouseEvent| {
+        if resizing.get_untracked() {
+            let x = local_x(ev.client_x()) + state.name_w.get_untracked();
+            let max = (state.width.get_untracked() - 200.0).max(160.0);
+            state.name_w.set(x.clamp(160.0, max));
+            return;
+        }
         if let Some((a, _)) = drag.get_untracked() {
             drag.set(Some((a, local_x(ev.client_x()))));
         }
     });
     let _ = window_event_listener(leptos::ev::mouseup, move |_| {
+        resizing.set(false);
         if let Some((a, b)) = drag.get_untracked() {
             drag.set(None);
             if (a - b).abs() > 3.0 {
@@ -213,6 +227,19 @@ fn Axis(tick_list: Memo<Vec<crate::layout::Tick>>) -> impl IntoView {
             }
         >
             <text class="axis-title" x="12" y="19">"Service · Operation"</text>
+            <rect
+                class="col-resize"
+                data-testid="name-resize"
+                x=move || state.name_w.get() - 5.0
+                y="0"
+                width="8"
+                height=AXIS_H
+                on:mousedown=move |ev: web_sys::MouseEvent| {
+                    ev.prevent_default();
+                    ev.stop_propagation();
+                    resizing.set(true);
+                }
+            />
             <g transform=move || format!("translate({},0)", state.name_w.get())>
                 {move || {
                     tick_list
@@ -287,6 +314,32 @@ fn kind_icon(k: SpanKind) -> &'static str {
     }
 }
 
+/// Small labels for key attributes: HTTP method and status (5xx marked), db.system, rpc.system, messaging.system.
+fn row_pills(a: &Analyzed, span: u32) -> Vec<(String, bool)> {
+    let t = &a.trace;
+    let text = |k: &str| -> Option<String> {
+        t.find_attr(span, k).map(|v| match v {
+            crate::model::Value::Str(s) => t.str(*s).to_string(),
+            other => t.value_text(other),
+        })
+    };
+    let mut out = Vec::new();
+    if let Some(m) = text("http.request.method").or_else(|| text("http.method")) {
+        out.push((m, false));
+    }
+    if let Some(c) = text("http.response.status_code").or_else(|| text("http.status_code")) {
+        let bad = c.parse::<i64>().is_ok_and(|n| n >= 500);
+        out.push((c, bad));
+    }
+    for k in ["db.system", "rpc.system", "messaging.system"] {
+        if let Some(v) = text(k) {
+            out.push((v, false));
+        }
+    }
+    out.truncate(4);
+    out
+}
+
 fn row_view(
     state: State,
     a: Arc<Analyzed>,
@@ -302,7 +355,7 @@ fn row_view(
     let op = t.operation(span).to_string();
     let color = a.color(span);
     let is_error = s.is_error();
-    let trace_start = t.start_ns();
+    let trace_start = a.start_ns;
     let rel_start = (s.start_ns - trace_start) as f64;
     let rel_end = (s.end_ns() - trace_start) as f64;
     let descendants = a.tree.descendants[span as usize];
@@ -335,6 +388,7 @@ fn row_view(
             .with(|c| c.get(span as usize).copied().unwrap_or(false))
     };
     let kind = kind_icon(s.kind);
+    let pills = row_pills(&a, span);
     let duration = format_duration(s.duration_ns as f64);
     let geometry = move || {
         let w = state.window.get();
@@ -429,8 +483,30 @@ fn row_view(
                     } else {
                         (bx0 + bw - 5.0, "end", true)
                     };
+                    let pill_view = (!inside).then(|| {
+                        let text_w = duration.chars().count() as f64 * 6.3;
+                        let mut x = if anchor == "start" { lx + text_w + 8.0 } else { lx + 6.0 + bw + 70.0 };
+                        if anchor != "start" {
+                            x = bx0 + bw + 6.0;
+                        }
+                        pills
+                            .iter()
+                            .filter_map(|(label, bad)| {
+                                let w = label.chars().count() as f64 * 6.2 + 10.0;
+                                let px = x;
+                                x += w + 4.0;
+                                (px + w < tl).then(|| view! {
+                                    <g class="pill" class:bad=*bad>
+                                        <rect x=px y="5" width=w height="15" rx="7" />
+                                        <text x=px + 5.0 y="16">{label.clone()}</text>
+                                    </g>
+                                })
+                            })
+                            .collect_view()
+                    });
                     view! {
                         <rect class="bar" class:err=is_error x=bx0 y="6" width=bw height="12" rx="2" fill=color />
+                        {pill_view}
                         {ev_view}
                         {crit_view}
                         <text class="dur" class:inside=inside x=lx y="16.5" text-anchor=anchor>{duration.clone()}</text>

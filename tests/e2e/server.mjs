@@ -17,6 +17,7 @@ const mounts = [
   ['/fixtures/', path.join(root, 'tests', 'fixtures')],
   ['/examples/', path.join(root, 'examples')],
   ['/generated/', path.join(root, 'target', 'e2e')],
+  ['/generated-bench/', path.join(root, 'target', 'bench')],
 ];
 
 http.createServer((req, res) => {

@@ -1,0 +1,127 @@
+// make bench: load, scroll, zoom, collapse, search and select in headless Chromium at 10k, 100k and 1M spans.
+// Every figure is reported with a baseline measured in the same page: JS JSON.parse of the same bytes.
+// Writes target/bench/results.json and prints a table.
+import { chromium } from '@playwright/test';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+const PORT = 4180;
+const sizes = (process.env.BENCH_SIZES || '10k,100k,1m').split(',');
+const server = spawn('node', [path.join(root, 'tests/e2e/server.mjs'), String(PORT)], { stdio: 'ignore' });
+await new Promise((r) => setTimeout(r, 500));
+
+const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)] ?? 0; };
+const results = [];
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--enable-precise-memory-info', '--js-flags=--max-old-space-size=4096'],
+});
+try {
+  for (const size of sizes) {
+    const file = `/generated-bench/jaeger-${size}.json`;
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.addInitScript(() => {
+      addEventListener('TrunkApplicationStarted', (e) => { window.__wasm = e.detail.wasm; });
+      window.__longtasks = [];
+      new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__longtasks.push(e.duration); })
+        .observe({ type: 'longtask', buffered: true });
+    });
+    await page.goto(`http://127.0.0.1:${PORT}/stitch/`);
+    await page.waitForSelector('[data-testid=trace-title]');
+    const r = await page.evaluate(async (file) => {
+      const raf = () => new Promise((res) => requestAnimationFrame(() => res(performance.now())));
+      const until = async (cond) => { for (;;) { if (cond()) return raf(); await new Promise((r) => setTimeout(r, 0)); } };
+      const text = (id) => document.querySelector(`[data-testid=${id}]`)?.textContent ?? '';
+      const buf = await (await fetch(file)).arrayBuffer();
+      const out = { bytes: buf.byteLength };
+      // Floor: JSON.parse of the same bytes (decode included, as the app reads bytes too).
+      let t = performance.now();
+      const parsed = JSON.parse(new TextDecoder().decode(buf));
+      out.jsonParseMs = performance.now() - t;
+      out.spans = parsed.data[0].spans.length;
+      await raf();
+      // Load to first painted waterfall.
+      window.__longtasks.length = 0;
+      const before = text('trace-id');
+      t = performance.now();
+      const dt = new DataTransfer();
+      dt.items.add(new File([buf], 'bench.json'));
+      document.body.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: dt }));
+      await until(() => text('trace-id') !== before && document.querySelector('g.row'));
+      out.loadMs = performance.now() - t;
+      out.longestTaskMs = Math.max(0, ...window.__longtasks);
+      // Scroll: 200 steps across the tree, one per frame.
+      const sc = document.querySelector('[data-testid=rows-scroll]');
+      const frames = [];
+      let last = await raf();
+      for (let i = 1; i <= 200; i++) {
+        sc.scrollTop = (i / 200) * (sc.scrollHeight - sc.clientHeight);
+        sc.dispatchEvent(new Event('scroll'));
+        const now = await raf();
+        frames.push(now - last);
+        last = now;
+      }
+      out.scrollP50 = frames.slice().sort((a, b) => a - b)[99];
+      out.scrollFrames = frames;
+      // Zoom: 40 key presses (in and out), one per frame.
+      const zf = [];
+      last = await raf();
+      for (let i = 0; i < 40; i++) {
+        window.dispatchEvent(new KeyboardEvent('keydown', { key: i < 20 ? 'ArrowUp' : 'ArrowDown', bubbles: true }));
+        const now = await raf();
+        zf.push(now - last);
+        last = now;
+      }
+      out.zoomFrames = zf;
+      // Collapse all, expand all.
+      const rc = () => text('row-count');
+      let b = rc(); t = performance.now();
+      document.querySelector('[data-testid=collapse-all]').click();
+      await until(() => rc() !== b); out.collapseAllMs = performance.now() - t;
+      b = rc(); t = performance.now();
+      document.querySelector('[data-testid=expand-all]').click();
+      await until(() => rc() !== b); out.expandAllMs = performance.now() - t;
+      // Search (one keystroke's worth: the whole query at once).
+      const input = document.querySelector('[data-testid=search]');
+      b = text('match-count'); t = performance.now();
+      input.value = 'postgresql'; input.dispatchEvent(new Event('input', { bubbles: true }));
+      await until(() => text('match-count') !== b); out.searchMs = performance.now() - t; out.searchResult = text('match-count');
+      input.value = ''; input.dispatchEvent(new Event('input', { bubbles: true }));
+      await raf();
+      // Select a span and open its detail.
+      sc.scrollTop = 0; sc.dispatchEvent(new Event('scroll')); await raf();
+      const row = document.querySelectorAll('g.row')[5];
+      t = performance.now();
+      row.dispatchEvent(new MouseEvent('click', { bubbles: true }));
+      await until(() => document.querySelector('[data-testid=detail]')); out.selectMs = performance.now() - t;
+      // Memory.
+      out.jsHeapMB = (performance.memory?.usedJSHeapSize ?? 0) / 1e6;
+      out.wasmMB = (window.__wasm?.memory?.buffer?.byteLength ?? 0) / 1e6;
+      return out;
+    }, file);
+    r.size = size;
+    r.scrollP95 = pct(r.scrollFrames, 0.95);
+    r.zoomP95 = pct(r.zoomFrames, 0.95);
+    delete r.scrollFrames; delete r.zoomFrames;
+    r.loadVsParse = r.loadMs / r.jsonParseMs;
+    r.bytesPerSpanWasm = (r.wasmMB * 1e6) / r.spans;
+    results.push(r);
+    await page.close();
+  }
+} finally {
+  await browser.close();
+  server.kill();
+}
+fs.mkdirSync(path.join(root, 'target', 'bench'), { recursive: true });
+fs.writeFileSync(path.join(root, 'target', 'bench', 'results.json'), JSON.stringify(results, null, 2));
+const f = (x, d = 1) => (typeof x === 'number' ? x.toFixed(d) : String(x));
+console.log('\nsize  spans    MB    JSON.parse  load(ms)  load/parse  longest task  scroll p50/p95  zoom p95  collapse/expand all  search  select  heap+wasm MB');
+for (const r of results) {
+  console.log([r.size.padEnd(5), String(r.spans).padEnd(8), f(r.bytes / 1e6, 0).padEnd(5), f(r.jsonParseMs).padEnd(11), f(r.loadMs).padEnd(9),
+    (f(r.loadVsParse, 2) + 'x').padEnd(11), f(r.longestTaskMs).padEnd(13), `${f(r.scrollP50)}/${f(r.scrollP95)}`.padEnd(15),
+    f(r.zoomP95).padEnd(9), `${f(r.collapseAllMs)}/${f(r.expandAllMs)}`.padEnd(20), f(r.searchMs).padEnd(7), f(r.selectMs).padEnd(7),
+    `${f(r.jsHeapMB, 0)}+${f(r.wasmMB, 0)}`].join(' '));
+}
