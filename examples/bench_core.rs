@@ -10,7 +10,9 @@ fn ms(t: Instant) -> f64 {
 }
 
 fn main() {
-    let dir = std::env::args().nth(1).unwrap_or_else(|| "target/bench".into());
+    let dir = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "target/bench".into());
     println!("\nsize  spans    scan(base)  load      load/scan  tree     critical  self     stats    search   analyze(all)");
     for label in ["10k", "100k", "1m"] {
         let path = format!("{dir}/jaeger-{label}.json");
@@ -53,7 +55,13 @@ fn main() {
         let stats_ms = ms(t);
         let ix = search::SearchIndex::new(&trace);
         let t = Instant::now();
-        let hits = search::search(&trace, &tree, &ix, &search::parse_query("postgresql"), &Default::default());
+        let hits = search::search(
+            &trace,
+            &tree,
+            &ix,
+            &search::parse_query("postgresql"),
+            &Default::default(),
+        );
         let search_ms = ms(t);
         let t = Instant::now();
         let a = stitch::analysis::analyze(trace);

@@ -107,7 +107,10 @@ fn value_contains(t: &Trace, ix: &SearchIndex, v: &Value, needle: &str, buf: &mu
         Value::Str(s) | Value::Bytes(s) | Value::Json(s) => ix.s(*s).contains(needle),
         other => {
             // Numbers and booleans: format into a reused buffer (no allocation per attribute).
-            if !needle.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-') {
+            if !needle
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+            {
                 return false;
             }
             buf.clear();
@@ -143,7 +146,11 @@ fn prepare<'q>(ix: &SearchIndex, term: &'q Term) -> Prepared<'q> {
 
 fn span_matches(t: &Trace, ix: &SearchIndex, i: u32, terms: &[Prepared], buf: &mut String) -> bool {
     let s = &t.spans[i as usize];
-    let res = t.resources.get(s.resource as usize).copied().unwrap_or_default();
+    let res = t
+        .resources
+        .get(s.resource as usize)
+        .copied()
+        .unwrap_or_default();
     let groups = [s.attrs, res.attrs, res.scope_attrs];
     let hit = |p: &Prepared, sym: u32| p.sym_hit.get(sym as usize).copied().unwrap_or(false);
     terms.iter().all(|p| match p.term {

@@ -125,7 +125,8 @@ fn add_trace(
     warnings: &[CowStr],
 ) {
     // Processes become resources, once per trace: (trace index, process ID) → (resource, service).
-    let mut res_of: crate::model::FxHashMap<(usize, &str), (u32, crate::model::Sym)> = Default::default();
+    let mut res_of: crate::model::FxHashMap<(usize, &str), (u32, crate::model::Sym)> =
+        Default::default();
     let mut warned = false;
     let mut last_tid: Option<(&str, usize)> = None;
     for s in spans.iter() {
@@ -148,7 +149,11 @@ fn add_trace(
         if !warned {
             warned = true;
             for w in warnings {
-                t.warn(crate::model::WarningKind::Format, None, format!("exporter warning: {w}"));
+                t.warn(
+                    crate::model::WarningKind::Format,
+                    None,
+                    format!("exporter warning: {w}"),
+                );
             }
         }
 

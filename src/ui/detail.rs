@@ -104,7 +104,10 @@ pub fn Detail() -> impl IntoView {
     let resizing = RwSignal::new(false);
     let _ = window_event_listener(leptos::ev::mousemove, move |ev: web_sys::MouseEvent| {
         if resizing.get_untracked() {
-            if let Some(w) = web_sys::window().and_then(|w| w.inner_width().ok()).and_then(|v| v.as_f64()) {
+            if let Some(w) = web_sys::window()
+                .and_then(|w| w.inner_width().ok())
+                .and_then(|v| v.as_f64())
+            {
                 width.set((w - ev.client_x() as f64).clamp(260.0, (w - 420.0).max(260.0)));
             }
         }

@@ -50,6 +50,20 @@ pub fn TopBar() -> impl IntoView {
             </label>
             <button
                 class="btn"
+                data-testid="copy-link"
+                title="Copy a link to this view (selected span and zoom)"
+                on:click=move |_| {
+                    let link = super::embed::current_link(state);
+                    if let Some(w) = web_sys::window() {
+                        let _ = w.navigator().clipboard().write_text(&link);
+                    }
+                    state.link_copied.set(true);
+                }
+            >
+                {move || if state.link_copied.get() { "Link copied" } else { "Copy link" }}
+            </button>
+            <button
+                class="btn"
                 data-testid="theme-toggle"
                 title="Switch light / dark"
                 on:click=move |_| state.dark.update(|d| *d = !*d)
@@ -183,10 +197,6 @@ pub fn TraceHeader() -> impl IntoView {
                         <ul>{warning_list}</ul>
                     </details>
                 })}
-                <p class="summary" data-testid="summary">
-                    <span class="summary-label">"Where the time went: "</span>
-                    {a.summary.sentence.clone()}
-                </p>
             </section>
         })
     }

@@ -116,11 +116,18 @@ pub fn install(state: State) {
             "[" => expand_all(state),
             "]" => collapse_all(state),
             "p" => {
-                let max = state.trace.with_untracked(|t| t.as_ref().map(|a| a.tree.max_depth).unwrap_or(0));
-                collapse_to_level(state, state.level.get_untracked().min(max).saturating_sub(1));
+                let max = state
+                    .trace
+                    .with_untracked(|t| t.as_ref().map(|a| a.tree.max_depth).unwrap_or(0));
+                collapse_to_level(
+                    state,
+                    state.level.get_untracked().min(max).saturating_sub(1),
+                );
             }
             "o" => {
-                let max = state.trace.with_untracked(|t| t.as_ref().map(|a| a.tree.max_depth).unwrap_or(0));
+                let max = state
+                    .trace
+                    .with_untracked(|t| t.as_ref().map(|a| a.tree.max_depth).unwrap_or(0));
                 collapse_to_level(state, (state.level.get_untracked() + 1).min(max));
             }
             "f" => move_focus(state, 1),
@@ -143,7 +150,7 @@ pub fn install(state: State) {
                 state.help.set(false);
                 state.query.set(String::new());
                 state.selected.set(None);
-                state.highlight.set(None);
+                super::insight::clear_highlight(state);
             }
             _ => handled = false,
         }

@@ -1,7 +1,9 @@
 //! The Leptos UI: thin components that read the core. All state lives in [`State`], shared by context.
 
 mod detail;
+mod embed;
 mod header;
+mod insight;
 mod keys;
 mod load;
 mod minimap;
@@ -100,6 +102,16 @@ pub struct State {
     pub level: RwSignal<u32>,
     /// Spans highlighted from the summary or the statistics.
     pub highlight: RwSignal<Option<Arc<Vec<bool>>>>,
+    /// Show only the highlighted spans (and their ancestors).
+    pub highlight_filter: RwSignal<bool>,
+    pub show_stats: RwSignal<bool>,
+    /// URL parameters, read once.
+    pub config: StoredValue<embed::Config>,
+    /// Download progress of `?url=`: (bytes read, total if known).
+    pub progress: RwSignal<Option<(f64, Option<f64>)>>,
+    /// The next load is the built-in demo: no stitch:loaded event for it.
+    pub quiet: RwSignal<bool>,
+    pub link_copied: RwSignal<bool>,
     /// The trace on screen.
     pub trace: Signal<Option<Arc<Analyzed>>>,
     pub hits: Memo<Arc<Hits>>,
@@ -148,14 +160,26 @@ impl State {
                 mask,
             })
         });
+        let highlight: RwSignal<Option<Arc<Vec<bool>>>> = RwSignal::new(None);
+        let highlight_filter = RwSignal::new(false);
         let rows = Memo::new(move |_| {
             let Some(t) = trace.get() else {
                 return Arc::new(Vec::new());
             };
             let h = hits.get();
             let mut keep: Option<Vec<bool>> = None;
+            if highlight_filter.get() {
+                if let Some(m) = highlight.get() {
+                    let list: Vec<u32> = (0..m.len() as u32).filter(|&i| m[i as usize]).collect();
+                    keep = Some(keep_with_ancestors(&t.tree, &list));
+                }
+            }
             if h.active && (matches_only.get() || h.filtering) {
-                keep = Some(keep_with_ancestors(&t.tree, &h.list));
+                let k2 = keep_with_ancestors(&t.tree, &h.list);
+                keep = Some(match keep {
+                    Some(k) => k.iter().zip(k2.iter()).map(|(a, b)| *a && *b).collect(),
+                    None => k2,
+                });
             }
             if critical_only.get() {
                 let on_path: Vec<u32> = (0..t.trace.spans.len() as u32)
@@ -193,7 +217,13 @@ impl State {
             focused: RwSignal::new(None),
             help: RwSignal::new(false),
             level: RwSignal::new(u32::MAX),
-            highlight: RwSignal::new(None),
+            highlight,
+            highlight_filter,
+            show_stats: RwSignal::new(false),
+            config: StoredValue::new(embed::read_config()),
+            progress: RwSignal::new(None),
+            quiet: RwSignal::new(false),
+            link_copied: RwSignal::new(false),
             hits,
             dragging: RwSignal::new(false),
             scroll_request: RwSignal::new(None),
@@ -204,13 +234,22 @@ impl State {
 
     /// Reads a file and shows it; on failure the trace on screen stays and the error is shown.
     pub fn open_bytes(&self, name: &str, bytes: &[u8]) {
+        let quiet = self.quiet.get_untracked();
+        self.quiet.set(false);
         match formats::load(name, bytes) {
             Ok(l) => {
-                let s = Session::from_loaded(l);
+                let s = Arc::new(Session::from_loaded(l));
                 self.error.set(None);
-                self.show_session(Arc::new(s), 0);
+                self.show_session(s.clone(), 0);
+                if !quiet {
+                    embed::post_loaded(*self, &s);
+                }
             }
-            Err(e) => self.error.set(Some(e.to_string())),
+            Err(e) => {
+                let msg = e.to_string();
+                self.error.set(Some(msg.clone()));
+                embed::post_error(*self, name, &msg);
+            }
         }
     }
 
@@ -232,6 +271,7 @@ impl State {
         self.selected.set(None);
         self.focused.set(None);
         self.highlight.set(None);
+        self.highlight_filter.set(false);
         self.match_started.set(false);
         self.level.set(t.tree.max_depth);
         self.scroll_top.set(0.0);
@@ -295,10 +335,17 @@ pub fn start() {
 fn App() -> impl IntoView {
     let state = State::new();
     provide_context(state);
-    // Follow the system theme until the user picks one.
-    if let Some(w) = web_sys::window() {
-        if let Ok(Some(mq)) = w.match_media("(prefers-color-scheme: dark)") {
-            state.dark.set(mq.matches());
+    // Follow the system theme until the user (or ?theme=) picks one.
+    let cfg = state.config.get_value();
+    match cfg.theme.as_deref() {
+        Some("dark") => state.dark.set(true),
+        Some("light") => state.dark.set(false),
+        _ => {
+            if let Some(w) = web_sys::window() {
+                if let Ok(Some(mq)) = w.match_media("(prefers-color-scheme: dark)") {
+                    state.dark.set(mq.matches());
+                }
+            }
         }
     }
     Effect::new(move |_| {
@@ -307,27 +354,74 @@ fn App() -> impl IntoView {
             let _ = el.set_attribute("data-theme", if dark { "dark" } else { "light" });
         }
     });
-    // The first demo shows until something is loaded.
-    let demo = &crate::demo::DEMOS[0];
-    state.open_bytes(demo.name, demo.json.as_bytes());
+    // The first demo shows until something is loaded (not when a ?url= load is coming).
+    match cfg.url.clone() {
+        Some(url) => embed::load_url(state, url),
+        None => {
+            let demo = &crate::demo::DEMOS[0];
+            state.quiet.set(true);
+            state.open_bytes(demo.name, demo.json.as_bytes());
+            embed::apply_hash(state);
+        }
+    }
     load::install_global_handlers(state);
     keys::install(state);
+    embed::install_messages(state);
+    embed::sync_hash(state);
+    Effect::new(move |prev: Option<Option<u32>>| {
+        let sel = state.selected.get();
+        if let (Some(i), Some(p)) = (sel, prev) {
+            if Some(i) != p {
+                embed::post_selected(state, i);
+            }
+        }
+        sel
+    });
+    embed::post_ready(state);
+    let embed_mode = cfg.embed;
+    let show_summary = cfg.show_summary;
 
     view! {
-        <div class="app">
-            <header::TopBar />
+        <div class="app" class:embed=embed_mode>
+            {(!embed_mode).then(|| view! { <header::TopBar /> })}
+            <Progress />
             <ErrorBanner />
-            <header::TraceList />
-            <header::TraceHeader />
-            <search::Legend />
-            <search::SearchBar />
+            {(!embed_mode).then(|| view! {
+                <header::TraceList />
+                <header::TraceHeader />
+            })}
+            {show_summary.then(|| view! { <insight::Summary /> })}
+            {(!embed_mode).then(|| view! {
+                <insight::StatsPanel />
+                <search::Legend />
+                <search::SearchBar />
+            })}
             <div class="main">
                 <waterfall::Waterfall />
                 <detail::Detail />
             </div>
-            <load::DropOverlay />
+            {(!embed_mode).then(|| view! { <load::DropOverlay /> })}
             <keys::HelpOverlay />
         </div>
+    }
+}
+
+#[component]
+fn Progress() -> impl IntoView {
+    let state = use_state();
+    move || {
+        state.progress.get().map(|(done, total)| {
+            let (pct, text) = match total {
+                Some(t) if t > 0.0 => (done / t * 100.0, format!("Downloading… {:.1} of {:.1} MB", done / 1e6, t / 1e6)),
+                _ => (30.0, format!("Downloading… {:.1} MB", done / 1e6)),
+            };
+            view! {
+                <div class="progress" data-testid="progress" role="progressbar" aria-valuenow=format!("{pct:.0}")>
+                    <div class="progress-bar" style:width=format!("{pct:.1}%")></div>
+                    <span class="progress-text">{text}</span>
+                </div>
+            }
+        })
     }
 }
 

@@ -103,7 +103,7 @@ pub fn Waterfall() -> impl IntoView {
     view! {
         <section class="waterfall" aria-label="Waterfall">
             <Toolbar />
-            <super::minimap::Minimap />
+            {state.config.with_value(|c| c.show_minimap).then(|| view! { <super::minimap::Minimap /> })}
             <Axis tick_list=tick_list />
             <div
                 class="rows-scroll"
@@ -149,6 +149,9 @@ fn Toolbar() -> impl IntoView {
                     if shown == total { format!("{total} spans") } else { format!("{shown} of {total} spans shown") }
                 }}
             </span>
+            <button class="btn small" data-testid="stats-toggle" on:click=move |_| state.show_stats.update(|v| *v = !*v)>
+                "Statistics"
+            </button>
             <button class="btn small" title="Keyboard shortcuts (?)" on:click=move |_| state.help.update(|h| *h = !*h)>"?"</button>
             <span class="spacer"></span>
             <span class="window-label muted" data-testid="window-label">
