@@ -56,10 +56,11 @@ e2e: build browser e2e-data
 	npx playwright test
 
 # Generated traces for the browser tests (deterministic).
-e2e-data: rust-tools
+e2e-data: rust-tools node-tools
 	cargo build --release --example gen
 	@for f in jaeger otlp zipkin; do \
 		[ -f target/e2e/$$f-10k.json ] || ./target/release/examples/gen --spans 10000 --format $$f --out target/e2e/$$f-10k.json; done
+	node tests/e2e/otel-client.mjs target/e2e
 
 test: tools
 	$(MAKE) lint

@@ -101,10 +101,19 @@ impl SearchIndex {
     }
 }
 
-fn value_contains(t: &Trace, ix: &SearchIndex, v: &Value, needle: &str, buf: &mut String) -> bool {
+fn value_contains(
+    t: &Trace,
+    ix: &SearchIndex,
+    v: &Value,
+    needle: &str,
+    finder: &memchr::memmem::Finder,
+    buf: &mut String,
+) -> bool {
     use std::fmt::Write as _;
     match v {
-        Value::Str(s) | Value::Bytes(s) | Value::Json(s) => ix.s(*s).contains(needle),
+        Value::Str(s) | Value::Bytes(s) | Value::Json(s) => {
+            finder.find(ix.s(*s).as_bytes()).is_some()
+        }
         other => {
             // Numbers and booleans: format into a reused buffer (no allocation per attribute).
             if !needle
@@ -127,6 +136,8 @@ fn value_contains(t: &Trace, ix: &SearchIndex, v: &Value, needle: &str, buf: &mu
 /// A term prepared against one trace: which interned strings it matches, decided once.
 struct Prepared<'q> {
     term: &'q Term,
+    /// Substring finder for the word (text terms) or the value (key=value terms), built once.
+    finder: memchr::memmem::Finder<'q>,
     /// Text terms: interned strings (services, operations, keys) containing the word.
     /// Key=value terms: keys equal to the key.
     sym_hit: Vec<bool>,
@@ -141,7 +152,15 @@ fn prepare<'q>(ix: &SearchIndex, term: &'q Term) -> Prepared<'q> {
             Term::KeyValue(k, _) => s == k,
         })
         .collect();
-    Prepared { term, sym_hit }
+    let needle = match term {
+        Term::Text(w) => w.as_str(),
+        Term::KeyValue(_, v) => v.as_str(),
+    };
+    Prepared {
+        term,
+        finder: memchr::memmem::Finder::new(needle),
+        sym_hit,
+    }
 }
 
 fn span_matches(t: &Trace, ix: &SearchIndex, i: u32, terms: &[Prepared], buf: &mut String) -> bool {
@@ -157,11 +176,11 @@ fn span_matches(t: &Trace, ix: &SearchIndex, i: u32, terms: &[Prepared], buf: &m
         Term::Text(w) => {
             hit(p, s.service)
                 || hit(p, s.operation)
-                || ix.s(s.span_id).contains(w.as_str())
+                || p.finder.find(ix.s(s.span_id).as_bytes()).is_some()
                 || groups.iter().any(|g| {
-                    t.attr_range(*g)
-                        .iter()
-                        .any(|a| hit(p, a.key) || value_contains(t, ix, &a.value, w, buf))
+                    t.attr_range(*g).iter().any(|a| {
+                        hit(p, a.key) || value_contains(t, ix, &a.value, w, &p.finder, buf)
+                    })
                 })
         }
         Term::KeyValue(k, v) => match k.as_str() {
@@ -171,7 +190,7 @@ fn span_matches(t: &Trace, ix: &SearchIndex, i: u32, terms: &[Prepared], buf: &m
             _ => groups.iter().any(|g| {
                 t.attr_range(*g)
                     .iter()
-                    .any(|a| hit(p, a.key) && value_contains(t, ix, &a.value, v, buf))
+                    .any(|a| hit(p, a.key) && value_contains(t, ix, &a.value, v, &p.finder, buf))
             }),
         },
     })
@@ -196,20 +215,24 @@ pub fn search(t: &Trace, tree: &Tree, ix: &SearchIndex, terms: &[Term], f: &Filt
     }
     let prepared: Vec<Prepared> = terms.iter().map(|term| prepare(ix, term)).collect();
     let mut buf = String::new();
-    tree.preorder
-        .iter()
-        .copied()
+    // Visit spans in storage order (sequential memory), then sort the hits into row order.
+    let mut hits: Vec<u32> = (0..t.spans.len() as u32)
         .filter(|&i| {
             passes(t, i, f, &include, &exclude)
                 && (prepared.is_empty() || span_matches(t, ix, i, &prepared, &mut buf))
         })
-        .collect()
+        .collect();
+    hits.sort_unstable_by_key(|&i| tree.row_of.get(i as usize).copied().unwrap_or(u32::MAX));
+    hits
 }
 
 /// Spans to keep in a "matches only" view: the hits and their ancestors.
 pub fn keep_with_ancestors(tree: &Tree, hits: &[u32]) -> Vec<bool> {
     let mut keep = vec![false; tree.parent.len()];
     for &h in hits {
+        if h as usize >= keep.len() {
+            continue;
+        }
         let mut cur = h;
         while cur != NONE && !keep[cur as usize] {
             keep[cur as usize] = true;

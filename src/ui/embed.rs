@@ -160,8 +160,12 @@ pub fn post_error(state: State, name: &str, message: &str) {
 /// The span ID as written in the file; a repeated ID gets `#n`, its occurrence number (2 for the second).
 pub fn export_span_id(a: &Analyzed, i: u32) -> String {
     let id = a.trace.span_id(i);
-    let s = &a.trace.spans[i as usize];
-    if !s.has(flags::DUPLICATE_ID) {
+    let dup = a
+        .trace
+        .spans
+        .get(i as usize)
+        .is_some_and(|s| s.has(flags::DUPLICATE_ID));
+    if !dup {
         return id.to_string();
     }
     let n = (0..i).filter(|&j| a.trace.span_id(j) == id).count() + 1;

@@ -6,19 +6,77 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::{use_state, State};
 
-/// Reads a browser `File` and opens it.
+/// Bytes read per step: large files are read in slices, straight into wasm memory, with progress.
+const CHUNK: f64 = 16.0 * 1024.0 * 1024.0;
+
+fn fail(state: State, name: &str, msg: String) {
+    state.progress.set(None);
+    state.error.set(Some(msg.clone()));
+    super::embed::post_error(state, name, &msg);
+}
+
+/// Reads a browser `File` in slices and opens it. Files over the limit are refused before reading.
 pub fn open_file(state: State, file: web_sys::File) {
     let name = file.name();
+    let size = file.size();
+    if size > crate::formats::MAX_INPUT_BYTES as f64 {
+        fail(
+            state,
+            &name,
+            format!(
+                "{name}: the file is {:.0} MB, more than the {:.0} MB Stitch can hold in a browser tab (WebAssembly has 4 GB in all, and the trace takes several times its file size while it is read)",
+                size / 1e6,
+                crate::formats::MAX_INPUT_BYTES as f64 / 1e6
+            ),
+        );
+        return;
+    }
     leptos::task::spawn_local(async move {
-        match JsFuture::from(file.array_buffer()).await {
-            Ok(buf) => {
-                let bytes = js_sys::Uint8Array::new(&buf).to_vec();
-                state.open_bytes(&name, &bytes);
-            }
-            Err(_) => state
-                .error
-                .set(Some(format!("{name}: the browser could not read the file"))),
+        let mut bytes: Vec<u8> = Vec::new();
+        if bytes.try_reserve_exact(size as usize).is_err() {
+            fail(
+                state,
+                &name,
+                format!("{name}: not enough memory to read {:.0} MB", size / 1e6),
+            );
+            return;
         }
+        let big = size > CHUNK;
+        let mut off = 0.0;
+        while off < size {
+            let end = (off + CHUNK).min(size);
+            let part = match file.slice_with_f64_and_f64(off, end) {
+                Ok(p) => p,
+                Err(_) => {
+                    return fail(
+                        state,
+                        &name,
+                        format!("{name}: the browser could not read the file"),
+                    )
+                }
+            };
+            match JsFuture::from(part.array_buffer()).await {
+                Ok(buf) => {
+                    let arr = js_sys::Uint8Array::new(&buf);
+                    let at = bytes.len();
+                    bytes.resize(at + arr.length() as usize, 0);
+                    arr.copy_to(&mut bytes[at..]);
+                }
+                Err(_) => {
+                    return fail(
+                        state,
+                        &name,
+                        format!("{name}: the browser could not read the file"),
+                    )
+                }
+            }
+            off = end;
+            if big {
+                state.progress.set(Some((off, Some(size))));
+            }
+        }
+        state.progress.set(None);
+        state.open_bytes(&name, &bytes);
     });
 }
 

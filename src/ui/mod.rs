@@ -412,8 +412,8 @@ fn Progress() -> impl IntoView {
     move || {
         state.progress.get().map(|(done, total)| {
             let (pct, text) = match total {
-                Some(t) if t > 0.0 => (done / t * 100.0, format!("Downloading… {:.1} of {:.1} MB", done / 1e6, t / 1e6)),
-                _ => (30.0, format!("Downloading… {:.1} MB", done / 1e6)),
+                Some(t) if t > 0.0 => (done / t * 100.0, format!("Reading… {:.1} of {:.1} MB", done / 1e6, t / 1e6)),
+                _ => (30.0, format!("Reading… {:.1} MB", done / 1e6)),
             };
             view! {
                 <div class="progress" data-testid="progress" role="progressbar" aria-valuenow=format!("{pct:.0}")>

@@ -343,15 +343,12 @@ fn row_pills(a: &Analyzed, span: u32) -> Vec<(String, bool)> {
     out
 }
 
-fn row_view(
-    state: State,
-    a: Arc<Analyzed>,
-    first: Memo<usize>,
-    row: usize,
-    span: u32,
-) -> impl IntoView {
+fn row_view(state: State, a: Arc<Analyzed>, first: Memo<usize>, row: usize, span: u32) -> AnyView {
     let t = &a.trace;
-    let s = t.spans[span as usize];
+    // During a switch of trace, rows of the new trace can reach the old view for a moment: draw nothing then.
+    let Some(s) = t.spans.get(span as usize).copied() else {
+        return ().into_any();
+    };
     let depth = a.tree.depth[span as usize];
     let has_children = !a.tree.children_of(span).is_empty();
     let service = t.service(span).to_string();
@@ -518,4 +515,5 @@ fn row_view(
             </g>
         </g>
     }
+    .into_any()
 }
