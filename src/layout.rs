@@ -185,6 +185,43 @@ pub fn visible_rows_filtered(tree: &Tree, collapsed: &[bool], keep: Option<&[boo
     out
 }
 
+/// A row that stands for a sibling group has this bit set; the rest is the group's index.
+pub const GROUP_ROW: u32 = 1 << 31;
+
+/// As [`visible_rows`], with sibling groups: a group not in `expanded` is one row (`GROUP_ROW | g`) at its first
+/// member's place; an expanded group shows that row, then its members.
+pub fn visible_rows_grouped(
+    tree: &Tree,
+    collapsed: &[bool],
+    group_of: &[u32],
+    group_first: &[u32],
+    expanded: &[bool],
+) -> Vec<u32> {
+    let mut out = Vec::with_capacity(tree.preorder.len().min(1 << 16));
+    let mut r = 0usize;
+    while r < tree.preorder.len() {
+        let i = tree.preorder[r] as usize;
+        let g = group_of.get(i).copied().unwrap_or(u32::MAX);
+        if g != u32::MAX {
+            let open = expanded.get(g as usize).copied().unwrap_or(false);
+            if group_first.get(g as usize) == Some(&(i as u32)) {
+                out.push(GROUP_ROW | g);
+            }
+            if !open {
+                r += tree.descendants[i] as usize + 1;
+                continue;
+            }
+        }
+        out.push(i as u32);
+        if collapsed.get(i).copied().unwrap_or(false) {
+            r += tree.descendants[i] as usize + 1;
+        } else {
+            r += 1;
+        }
+    }
+    out
+}
+
 /// The slice of rows that intersects the viewport, plus `overscan` rows each side.
 pub fn row_window(
     scroll_top: f64,
@@ -392,4 +429,32 @@ pub fn minimap_density(
         }
     }
     out
+}
+
+/// Escapes text for XML/SVG output (`& < > " '`).
+pub fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if (c as u32) < 0x20 && c != '\t' && c != '\n' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod escape_tests {
+    #[test]
+    fn xml_escape_neutralises_markup() {
+        assert_eq!(
+            super::xml_escape(r#"<img src=x onerror="a('b')"> & co"#),
+            "&lt;img src=x onerror=&quot;a(&apos;b&apos;)&quot;&gt; &amp; co"
+        );
+    }
 }

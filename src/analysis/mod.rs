@@ -1,6 +1,7 @@
 //! Analysis of one trace: the tree, self time, critical path, statistics and the summary.
 
 pub mod critical;
+pub mod groups;
 pub mod search;
 pub mod skew;
 pub mod stats;
@@ -32,6 +33,9 @@ pub struct Analyzed {
     pub skews: Vec<skew::Skew>,
     /// `(span, section index)` sorted by span: finds a span's critical sections by binary search.
     pub path_index: Vec<(u32, u32)>,
+    /// Sibling groups (N+1 loops) and each span's group (`tree::NONE` if none).
+    pub groups: Vec<groups::SiblingGroup>,
+    pub group_of: Vec<u32>,
     /// Color per interned string (used for services), distinct for up to 14 services.
     pub colors: Vec<&'static str>,
     /// Lower-cased strings for search, built on the first search.
@@ -150,7 +154,10 @@ pub fn analyze(mut trace: Trace) -> Analyzed {
         }
         colors
     };
+    let (sibling, group_of) = groups::sibling_groups(&trace, &tree);
     Analyzed {
+        groups: sibling,
+        group_of,
         start_ns: trace.start_ns(),
         end_ns: trace.end_ns(),
         colors,

@@ -40,14 +40,20 @@ fn collapse_to_level(state: State, level: u32) {
 
 pub fn collapse_all(state: State) {
     collapse_to_level(state, 0);
+    state
+        .expanded_groups
+        .update(|e| e.iter_mut().for_each(|v| *v = false));
 }
 
 pub fn expand_all(state: State) {
     state
         .collapsed
         .update(|c| c.iter_mut().for_each(|v| *v = false));
+    state
+        .expanded_groups
+        .update(|e| e.iter_mut().for_each(|v| *v = true));
     if let Some(a) = state.trace.get_untracked() {
-        state.level.set(a.tree.max_depth + 1);
+        state.level.set(a.tree.max_depth);
     }
 }
 
@@ -60,10 +66,18 @@ fn move_focus(state: State, step: i64) {
         .focused
         .get_untracked()
         .and_then(|f| rows.iter().position(|&s| s == f));
-    let next = match cur {
+    let mut next = match cur {
         Some(p) => (p as i64 + step).clamp(0, rows.len() as i64 - 1) as usize,
         None => 0,
     };
+    // Skip sibling-group rows: focus is on spans.
+    while rows[next] & crate::layout::GROUP_ROW != 0 {
+        let n = next as i64 + if step < 0 { -1 } else { 1 };
+        if n < 0 || n >= rows.len() as i64 {
+            return;
+        }
+        next = n as usize;
+    }
     let span = rows[next];
     state.focused.set(Some(span));
     reveal_focus(state, next);

@@ -2,6 +2,7 @@
 
 mod detail;
 mod embed;
+mod export;
 mod header;
 mod insight;
 mod keys;
@@ -105,6 +106,8 @@ pub struct State {
     /// Show only the highlighted spans (and their ancestors).
     pub highlight_filter: RwSignal<bool>,
     pub show_stats: RwSignal<bool>,
+    /// Expanded flag per sibling group of the current trace.
+    pub expanded_groups: RwSignal<Vec<bool>>,
     /// URL parameters, read once.
     pub config: StoredValue<embed::Config>,
     /// Download progress of `?url=`: (bytes read, total if known).
@@ -162,6 +165,7 @@ impl State {
         });
         let highlight: RwSignal<Option<Arc<Vec<bool>>>> = RwSignal::new(None);
         let highlight_filter = RwSignal::new(false);
+        let expanded_groups: RwSignal<Vec<bool>> = RwSignal::new(Vec::new());
         let rows = Memo::new(move |_| {
             let Some(t) = trace.get() else {
                 return Arc::new(Vec::new());
@@ -189,6 +193,24 @@ impl State {
                 keep = Some(match keep {
                     Some(k) => k.iter().zip(k2.iter()).map(|(a, b)| *a && *b).collect(),
                     None => k2,
+                });
+            }
+            if keep.is_none() && !t.groups.is_empty() {
+                let first: Vec<u32> = t
+                    .groups
+                    .iter()
+                    .map(|g| g.members.first().copied().unwrap_or(u32::MAX))
+                    .collect();
+                return collapsed.with(|c| {
+                    expanded_groups.with(|e| {
+                        Arc::new(crate::layout::visible_rows_grouped(
+                            &t.tree,
+                            c,
+                            &t.group_of,
+                            &first,
+                            e,
+                        ))
+                    })
                 });
             }
             collapsed.with(|c| Arc::new(visible_rows_filtered(&t.tree, c, keep.as_deref())))
@@ -220,6 +242,7 @@ impl State {
             highlight,
             highlight_filter,
             show_stats: RwSignal::new(false),
+            expanded_groups,
             config: StoredValue::new(embed::read_config()),
             progress: RwSignal::new(None),
             quiet: RwSignal::new(false),
@@ -267,6 +290,7 @@ impl State {
             return;
         };
         self.collapsed.set(vec![false; t.trace.spans.len()]);
+        self.expanded_groups.set(vec![false; t.groups.len()]);
         self.window.set(TimeWindow::full(t.duration_ns()));
         self.selected.set(None);
         self.focused.set(None);
@@ -300,6 +324,18 @@ pub fn reveal(state: State, i: u32) {
         return;
     };
     let anc = a.tree.ancestors(i);
+    // Open any sibling group that hides the span.
+    for &s in std::iter::once(&i).chain(anc.iter()) {
+        if let Some(&g) = a.group_of.get(s as usize) {
+            if g != analysis_none() {
+                state.expanded_groups.update(|e| {
+                    if let Some(v) = e.get_mut(g as usize) {
+                        *v = true;
+                    }
+                });
+            }
+        }
+    }
     state.collapsed.update(|c| {
         for p in anc {
             if let Some(v) = c.get_mut(p as usize) {
@@ -319,6 +355,10 @@ pub fn reveal(state: State, i: u32) {
             state.scroll_request.set(Some((y - h / 3.0).max(0.0)));
         }
     }
+}
+
+fn analysis_none() -> u32 {
+    crate::analysis::tree::NONE
 }
 
 pub fn use_state() -> State {

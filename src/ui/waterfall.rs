@@ -144,7 +144,7 @@ fn Toolbar() -> impl IntoView {
             </button>
             <span class="muted row-count" data-testid="row-count">
                 {move || {
-                    let shown = state.rows.with(|r| r.len());
+                    let shown = state.rows.with(|r| r.iter().filter(|&&x| x & crate::layout::GROUP_ROW == 0).count());
                     let total = state.trace.with(|t| t.as_ref().map(|a| a.trace.spans.len()).unwrap_or(0));
                     if shown == total { format!("{total} spans") } else { format!("{shown} of {total} spans shown") }
                 }}
@@ -160,6 +160,7 @@ fn Toolbar() -> impl IntoView {
                     format!("{} – {}", format_duration(w.start), format_duration(w.end))
                 }}
             </span>
+            <super::export::ExportButtons />
             <button
                 class="btn small"
                 data-testid="reset-zoom"
@@ -301,7 +302,13 @@ fn RowsSvg(
             <For
                 each=move || in_view.get()
                 key=|&(row, span)| (row, span)
-                children=move |(row, span)| row_view(state, a2.clone(), first, row, span)
+                children=move |(row, span)| {
+                    if span & crate::layout::GROUP_ROW != 0 {
+                        group_row_view(state, a2.clone(), first, row, span & !crate::layout::GROUP_ROW)
+                    } else {
+                        row_view(state, a2.clone(), first, row, span)
+                    }
+                }
             />
         </svg>
     }
@@ -315,6 +322,95 @@ fn kind_icon(k: SpanKind) -> &'static str {
         SpanKind::Consumer => "⇣",
         _ => "",
     }
+}
+
+/// A sibling group: "42 × service: operation (total …)", with each member drawn as a thin mark.
+fn group_row_view(
+    state: State,
+    a: Arc<Analyzed>,
+    first: Memo<usize>,
+    row: usize,
+    g: u32,
+) -> AnyView {
+    let Some(grp) = a.groups.get(g as usize).cloned() else {
+        return ().into_any();
+    };
+    let t = &a.trace;
+    let depth = a.tree.depth.get(grp.parent as usize).copied().unwrap_or(0) + 1;
+    let indent = (8.0 + depth.min(40) as f64 * INDENT).min(state.name_w.get_untracked() - 120.0);
+    let color = a
+        .colors
+        .get(grp.service as usize)
+        .copied()
+        .unwrap_or(crate::layout::PALETTE[0]);
+    let label = format!(
+        "{} × {}: {}",
+        grp.members.len(),
+        t.sym(grp.service),
+        t.sym(grp.operation)
+    );
+    let total = format!("total {}", format_duration(grp.total_ns as f64));
+    let t0 = a.start_ns;
+    let marks: Vec<(f64, f64)> = grp
+        .members
+        .iter()
+        .take(400)
+        .filter_map(|&m| t.spans.get(m as usize))
+        .map(|s| ((s.start_ns - t0) as f64, (s.end_ns() - t0) as f64))
+        .collect();
+    let (gs, ge) = ((grp.start_ns - t0) as f64, (grp.end_ns - t0) as f64);
+    let open = move || {
+        state
+            .expanded_groups
+            .with(|e| e.get(g as usize).copied().unwrap_or(false))
+    };
+    let has_err = grp.errors > 0;
+    view! {
+        <g
+            class="row group-row"
+            data-testid="group-row"
+            data-row=row.to_string()
+            role="treeitem"
+            aria-level=(depth + 1).to_string()
+            aria-expanded=move || open().to_string()
+            transform=move || format!("translate(0,{})", (row - first.get().min(row)) as f64 * ROW_H)
+            on:click=move |_| state.expanded_groups.update(|e| {
+                if let Some(v) = e.get_mut(g as usize) {
+                    *v = !*v;
+                }
+            })
+        >
+            <rect class="row-bg" x="0" y="0" width=move || state.width.get() height=ROW_H />
+            <svg class="name-col" x="0" y="0" width=move || state.name_w.get() - 6.0 height=ROW_H>
+                <g class="chevron"><text x=indent y="17.5">{move || if open() { "▾" } else { "▸" }}</text></g>
+                <text class="label" x=indent + 16.0 y="17.5">
+                    <tspan class="svc" fill=color>{label}</tspan>
+                    <tspan class="hidden-count" class:err=has_err dx="6">{total}</tspan>
+                </text>
+            </svg>
+            <g transform=move || format!("translate({},0)", state.name_w.get())>
+                {move || {
+                    let w = state.window.get();
+                    let tl = timeline_width(&state);
+                    let x0 = w.x(gs, tl).clamp(-2.0, tl + 2.0);
+                    let x1 = w.x(ge, tl).clamp(-2.0, tl + 2.0);
+                    let m = marks
+                        .iter()
+                        .map(|&(s, e)| {
+                            let mx0 = w.x(s, tl).clamp(-2.0, tl + 2.0);
+                            let mx1 = w.x(e, tl).clamp(-2.0, tl + 2.0);
+                            view! { <rect class="group-mark" x=mx0 y="7" width=(mx1 - mx0).max(1.0) height="10" fill=color /> }
+                        })
+                        .collect_view();
+                    view! {
+                        <rect class="group-band" x=x0 y="5" width=(x1 - x0).max(1.5) height="14" rx="2" fill=color />
+                        {m}
+                    }
+                }}
+            </g>
+        </g>
+    }
+    .into_any()
 }
 
 /// Small labels for key attributes: HTTP method and status (5xx marked), db.system, rpc.system, messaging.system.

@@ -99,6 +99,12 @@ try {
       t = performance.now();
       row.dispatchEvent(new MouseEvent('click', { bubbles: true }));
       await until(() => document.querySelector('[data-testid=detail]')); out.selectMs = performance.now() - t;
+      // stitch:analyze: the whole analysis as a message (the page posts to itself when not framed).
+      t = performance.now();
+      const answer = new Promise((res) => addEventListener('message', (e) => { if (e.data?.type === 'stitch:analysis') res(); }));
+      postMessage({ type: 'stitch:analyze' }, '*');
+      await answer;
+      out.analyzeMs = performance.now() - t;
       // Memory.
       out.jsHeapMB = (performance.memory?.usedJSHeapSize ?? 0) / 1e6;
       out.wasmMB = (window.__wasm?.memory?.buffer?.byteLength ?? 0) / 1e6;
@@ -121,10 +127,11 @@ try {
 fs.mkdirSync(path.join(root, 'target', 'bench'), { recursive: true });
 fs.writeFileSync(path.join(root, 'target', 'bench', 'results.json'), JSON.stringify(results, null, 2));
 const f = (x, d = 1) => (typeof x === 'number' ? x.toFixed(d) : String(x));
-console.log('\nsize  spans    MB    JSON.parse  load(ms)  load/parse  longest task  scroll p50/p95  zoom p95  collapse/expand all  search  select  heap+wasm MB');
+console.log('\nsize  spans    MB    JSON.parse  load(ms)  load/parse  longest task  scroll p50/p95  zoom p95  collapse/expand all  search  select  analyze  heap+wasm MB');
 for (const r of results) {
   console.log([r.size.padEnd(5), String(r.spans).padEnd(8), f(r.bytes / 1e6, 0).padEnd(5), f(r.jsonParseMs).padEnd(11), f(r.loadMs).padEnd(9),
     (f(r.loadVsParse, 2) + 'x').padEnd(11), f(r.longestTaskMs).padEnd(13), `${f(r.scrollP50)}/${f(r.scrollP95)}`.padEnd(15),
     f(r.zoomP95).padEnd(9), `${f(r.collapseAllMs)}/${f(r.expandAllMs)}`.padEnd(20), f(r.searchMs).padEnd(7), f(r.selectMs).padEnd(7),
+    f(r.analyzeMs).padEnd(8),
     `${f(r.jsHeapMB, 0)}+${f(r.wasmMB, 0)}`].join(' '));
 }

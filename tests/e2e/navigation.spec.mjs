@@ -1,6 +1,7 @@
 // Navigation at scale (a generated 10k-span trace) and search/filters on the demo traces.
 import { test, expect } from '@playwright/test';
 import path from 'node:path';
+import fs from 'node:fs';
 import { openApp, dropUrl, rows, root } from './helpers.mjs';
 
 const TEN_K = '/generated/jaeger-10k.json';
@@ -10,6 +11,8 @@ test('only the rows in view are in the DOM while scrolling 10,000 spans', async 
   const errors = await openApp(page);
   await dropUrl(page, TEN_K);
   await expect(page.getByTestId('span-count')).toHaveText('10000');
+  await page.keyboard.press('['); // expand all, sibling groups too: 10,000 rows
+  await expect(rowCount(page)).toHaveText('10000 spans');
   const scroller = page.getByTestId('rows-scroll');
   for (const frac of [0, 0.25, 0.5, 0.75, 1]) {
     await scroller.evaluate((el, f) => { el.scrollTop = f * (el.scrollHeight - el.clientHeight); }, frac);
@@ -18,8 +21,10 @@ test('only the rows in view are in the DOM while scrolling 10,000 spans', async 
     expect(n).toBeGreaterThan(10);
     expect(n).toBeLessThanOrEqual(60);
   }
-  // At the bottom, the last row of the tree is drawn.
-  await expect(page.locator('g.row[data-row="9999"]')).toHaveCount(1);
+  // At the bottom, the last row is drawn (10,000 spans plus the sibling-group rows, 26 px each).
+  const total = await scroller.evaluate((el) => Math.round(el.scrollHeight / 26));
+  expect(total).toBeGreaterThanOrEqual(10000);
+  await expect(page.locator(`g.row[data-row="${total - 1}"]`)).toHaveCount(1);
   expect(errors).toEqual([]);
 });
 
@@ -88,7 +93,8 @@ test('search by words, key=value and quoted phrases, with next and matches only'
   await search.press('Escape');
   await expect(search).toHaveValue('');
   await expect(page.getByTestId('match-count')).toHaveText('');
-  await expect(rowCount(page)).toHaveText('60 spans');
+  // Back to the default view: the 8 routing.ComputeETA calls (24 spans with their subtrees) are one group row.
+  await expect(rowCount(page)).toHaveText('36 of 60 spans shown');
 });
 
 test('filters: a service from the legend, errors only, minimum duration', async ({ page }) => {
@@ -101,7 +107,7 @@ test('filters: a service from the legend, errors only, minimum duration', async 
   await page.locator('.chip[data-service="geo-index"]').click();
   await expect(rowCount(page)).toHaveText('52 of 60 spans shown');
   await page.locator('.chip[data-service="geo-index"]').click();
-  await expect(rowCount(page)).toHaveText('60 spans');
+  await expect(rowCount(page)).toHaveText('36 of 60 spans shown');
   // Spans of at least 500 ms: POST /v1/rides, dispatch.RequestRide (client and server), GET /v1/nearby
   // (client and server) and SELECT drivers = 6, all on one ancestor chain.
   await page.getByTestId('min-duration').fill('500');
@@ -143,4 +149,35 @@ test('the tree is accessible and both themes are legible', async ({ page }) => {
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
   await page.locator('g.row').nth(17).click();
   await page.screenshot({ path: path.join(root, 'test-results', 'theme-dark.png') });
+});
+
+test('the view exports as a standalone SVG and as a PNG', async ({ page }) => {
+  await openApp(page);
+  const [svgDl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-svg').click()]);
+  expect(svgDl.suggestedFilename()).toBe('stitch-view.svg');
+  const svg = fs.readFileSync(await svgDl.path(), 'utf8');
+  expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+  expect(svg).toContain('POST /v1/rides');
+  expect(svg).toContain('SELECT drivers');
+  const [pngDl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-png').click()]);
+  expect(pngDl.suggestedFilename()).toBe('stitch-view.png');
+  const png = fs.readFileSync(await pngDl.path());
+  expect([...png.subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+  expect(png.length).toBeGreaterThan(10000);
+});
+
+test('many same-operation siblings are one expandable row', async ({ page }) => {
+  await openApp(page);
+  // dispatch calls routing.ComputeETA 8 times in parallel: 14.2 + 11.8 + 19.6 + 12.9 + 16.3 + 10.7 + 13.4 + 17.1 ms.
+  const group = page.getByTestId('group-row');
+  await expect(group).toHaveCount(1);
+  await expect(group).toContainText('8 × dispatch: routing.ComputeETA');
+  await expect(group).toContainText('total 116ms');
+  await expect(group).toHaveAttribute('aria-expanded', 'false');
+  await group.click();
+  await expect(group).toHaveAttribute('aria-expanded', 'true');
+  await expect(rowCount(page)).toHaveText('60 spans');
+  await expect(page.locator('g.row').filter({ hasText: 'routing.v1.Routing/ComputeETA' }).first()).toBeVisible();
+  await group.click();
+  await expect(rowCount(page)).toHaveText('36 of 60 spans shown');
 });
