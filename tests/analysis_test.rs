@@ -249,3 +249,59 @@ fn the_demo_summary_names_the_slow_call() {
         "624ms of 812ms (77%) on the critical path is geo-index: GET /v1/nearby (waiting on postgresql: SELECT drivers, 540ms)"
     );
 }
+
+#[test]
+fn children_longer_than_or_after_their_parent() {
+    // send 100–140 µs; short child 115–125; async tasks 200–500 and 300–400 start after send ends.
+    let a = read("jaeger/traceWithOverlappingChildrenLongerThanParent.json");
+    assert_eq!(
+        sections(&a, &a.path),
+        vec![
+            ("006c3cf93508f205".into(), 125, 140),
+            ("4570ab68826f43f9".into(), 115, 125),
+            ("006c3cf93508f205".into(), 100, 115),
+        ]
+    );
+    let root = a.root.expect("root") as usize;
+    assert_eq!(
+        a.self_ns[root], 30_000,
+        "40 µs minus the short child's 10 µs"
+    );
+    // send 100–140 µs; its only child runs 200–500 µs: off the path, and none of send's time is covered.
+    let a = read("jaeger/traceWithSingleChildLongerThanParentAndStartsAfterParent.json");
+    assert_eq!(
+        sections(&a, &a.path),
+        vec![("006c3cf93508f205".into(), 100, 140)]
+    );
+    assert_eq!(a.self_ns[a.root.expect("root") as usize], 40_000);
+}
+
+#[test]
+fn n_plus_one_siblings_form_one_group() {
+    let demo = &stitch::demo::DEMOS[0];
+    let mut l = load(demo.name, demo.json.as_bytes()).expect("demo");
+    let a = analyze(l.traces.remove(0));
+    // dispatch's server span calls routing.ComputeETA 8 times; nothing else repeats 5 times under one parent.
+    assert_eq!(a.groups.len(), 1);
+    let g = &a.groups[0];
+    assert_eq!(a.trace.sym(g.operation), "routing.ComputeETA");
+    assert_eq!(g.members.len(), 8);
+    // 14.2 + 11.8 + 19.6 + 12.9 + 16.3 + 10.7 + 13.4 + 17.1 ms
+    assert_eq!(g.total_ns, 116_000_000);
+    let first: Vec<u32> = a.groups.iter().map(|g| g.members[0]).collect();
+    let collapsed = vec![false; a.trace.spans.len()];
+    // Closed: the 8 calls and their 16 descendants become one row: 60 - 24 + 1.
+    let rows =
+        stitch::layout::visible_rows_grouped(&a.tree, &collapsed, &a.group_of, &first, &[false]);
+    assert_eq!(rows.len(), 37);
+    assert_eq!(
+        rows.iter()
+            .filter(|&&r| r & stitch::layout::GROUP_ROW != 0)
+            .count(),
+        1
+    );
+    // Open: the group row, then every span.
+    let rows =
+        stitch::layout::visible_rows_grouped(&a.tree, &collapsed, &a.group_of, &first, &[true]);
+    assert_eq!(rows.len(), 61);
+}
