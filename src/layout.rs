@@ -290,11 +290,11 @@ mod tests {
     }
 }
 
-/// Palette for services: 14 hues picked to read on both the light and the dark background (red is kept for
-/// errors).
+/// Palette for services: 14 colors that read on both the light and the dark background. No reds or pinks: red
+/// means error.
 pub const PALETTE: [&str; 14] = [
-    "#3b82f6", "#f76707", "#2f9e44", "#ae3ec9", "#0c8599", "#e64980", "#f59f00", "#4c6ef5",
-    "#74b816", "#7048e8", "#15aabf", "#d9480f", "#099268", "#a61e4d",
+    "#3b82f6", "#f76707", "#2f9e44", "#ae3ec9", "#0c8599", "#f59f00", "#4c6ef5", "#74b816",
+    "#7048e8", "#15aabf", "#5c940d", "#099268", "#1971c2", "#9c36b5",
 ];
 
 fn fnv(name: &str) -> u32 {

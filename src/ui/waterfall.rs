@@ -580,7 +580,7 @@ fn row_view(state: State, a: Arc<Analyzed>, first: Memo<usize>, row: usize, span
                         (bx0 + bw - 5.0, "end", true)
                     };
                     let pill_view = (!inside).then(|| {
-                        let text_w = duration.chars().count() as f64 * 6.3;
+                        let text_w = duration.chars().count() as f64 * 6.8;
                         let mut x = if anchor == "start" { lx + text_w + 8.0 } else { lx + 6.0 + bw + 70.0 };
                         if anchor != "start" {
                             x = bx0 + bw + 6.0;
