@@ -218,23 +218,67 @@ fn a_million_span_chain_and_fan_out_need_no_recursion() {
 }
 
 #[test]
-fn statistics_group_and_count_by_hand() {
-    // spansAmongEachOther: grouped by service, counts read from the file: api-gateway 7 spans, customers-service 5.
+fn spans_among_each_other_by_hand() {
+    // Times in µs from the first start: GET /api/customer/owners 0–3720 > GET /owners 376–3353 >
+    // customers-service GET /owners 1016–2712 > nine executeQuery calls inside 1849–1880 (the longest 1849–1880).
     let a = read("jaeger/spansAmongEachOther.json");
+    let t0 = a.start_ns / 1000;
+    let got: Vec<(String, i64, i64)> = sections(&a, &a.path)
+        .into_iter()
+        .map(|(id, s, e)| (id[..8].to_string(), s - t0, e - t0))
+        .collect();
+    let want: Vec<(String, i64, i64)> = [
+        ("9afcdf2e", 3353, 3720),
+        ("6962df17", 2712, 3353),
+        ("6f9bbe75", 1880, 2712),
+        ("d293d7d8", 1849, 1880),
+        ("6f9bbe75", 1016, 1849),
+        ("6962df17", 376, 1016),
+        ("9afcdf2e", 0, 376),
+    ]
+    .iter()
+    .map(|(id, s, e)| (id.to_string(), *s, *e))
+    .collect();
+    assert_eq!(got, want);
+    let self_of = |prefix: &str| {
+        let i = (0..a.trace.spans.len() as u32)
+            .find(|&i| a.trace.span_id(i).starts_with(prefix))
+            .expect("span");
+        a.self_ns[i as usize] / 1000
+    };
+    assert_eq!(self_of("9afcdf2e"), 3720 - 2977);
+    assert_eq!(self_of("6962df17"), 2977 - 1696);
+    // The nine queries overlap into 1849–1880: 31 µs covered.
+    assert_eq!(self_of("6f9bbe75"), 1696 - 31);
+    // By service: api-gateway has 2 spans, customers-service 10.
     let rows = stats(&a.trace, &a.self_ns, GroupBy::Service);
     let mut counts: Vec<(String, u64)> = rows
         .iter()
         .map(|r| (a.trace.sym(r.service).to_string(), r.count))
         .collect();
     counts.sort();
-    let total: u64 = counts.iter().map(|c| c.1).sum();
-    assert_eq!(total, 12);
-    assert_eq!(counts.len(), 2);
-    // Self time adds up to the root's duration when children never overlap the root's edges.
-    let by_op = stats(&a.trace, &a.self_ns, GroupBy::Both);
-    assert!(by_op
-        .iter()
-        .all(|r| r.min_ns <= r.p95_ns && r.p95_ns <= r.max_ns));
+    assert_eq!(
+        counts,
+        vec![
+            ("api-gateway".to_string(), 2),
+            ("customers-service".to_string(), 10)
+        ]
+    );
+    let q = stats(&a.trace, &a.self_ns, GroupBy::Both)
+        .into_iter()
+        .find(|r| {
+            r.operation.map(|o| a.trace.sym(o)) == Some("HikariProxyPreparedStatement.executeQuery")
+        })
+        .expect("queries");
+    // Durations 19, 14, 20, 15, 15, 15, 14, 17, 31 µs.
+    assert_eq!(
+        (q.count, q.total_ns / 1000, q.min_ns / 1000, q.max_ns / 1000),
+        (9, 160, 14, 31)
+    );
+    assert_eq!(q.p95_ns / 1000, 31, "nearest rank: the 9th of 9");
+    // The nine queries are one sibling group.
+    assert_eq!(a.groups.len(), 1);
+    assert_eq!(a.groups[0].members.len(), 9);
 }
 
 #[test]

@@ -277,8 +277,17 @@ impl State {
     }
 
     pub fn show_session(&self, s: Arc<Session>, index: usize) {
-        self.session.set(Some(s));
+        self.session.set(Some(s.clone()));
         self.show_trace(index);
+        // Build the search index once the waterfall is on screen, so the first keystroke is as fast as the rest.
+        set_timeout(
+            move || {
+                if let Some(a) = s.traces.get(index) {
+                    let _ = a.search_index();
+                }
+            },
+            std::time::Duration::from_millis(400),
+        );
     }
 
     /// Switches to trace `index` of the session, resetting the view.
