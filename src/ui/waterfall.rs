@@ -299,6 +299,13 @@ fn RowsSvg(
                         .collect_view()
                 }}
             </g>
+            <line
+                class="col-sep"
+                x1=move || state.name_w.get() - 3.0
+                x2=move || state.name_w.get() - 3.0
+                y1="0"
+                y2=move || count() as f64 * ROW_H
+            />
             <For
                 each=move || in_view.get()
                 key=|&(row, span)| (row, span)
@@ -458,12 +465,11 @@ fn row_view(state: State, a: Arc<Analyzed>, first: Memo<usize>, row: usize, span
     let error_below = a.tree.error_below[span as usize];
     let span_id = t.span_id(span).to_string();
     let indent = (8.0 + depth.min(40) as f64 * INDENT).min(state.name_w.get_untracked() - 120.0);
-    let guides = (0..depth.min(40))
-        .map(|k| {
-            let x = 8.0 + k as f64 * INDENT + 5.0;
-            view! { <line class="guide" x1=x x2=x y1="0" y2=ROW_H /> }
-        })
-        .collect_view();
+    // Tree guides as one path (one node per row, whatever the depth).
+    let guides_d: String = (0..depth.min(40))
+        .map(|k| format!("M{} 0V{ROW_H}", 8.0 + k as f64 * INDENT + 5.0))
+        .collect();
+    let guides = (!guides_d.is_empty()).then(|| view! { <path class="guide" d=guides_d /> });
     let crit: Vec<(f64, f64)> = a
         .sections_of(span)
         .map(|c| {
@@ -543,7 +549,6 @@ fn row_view(state: State, a: Arc<Analyzed>, first: Memo<usize>, row: usize, span
                     })}
                 </text>
             </svg>
-            <line class="col-sep" x1=move || state.name_w.get() - 3.0 x2=move || state.name_w.get() - 3.0 y1="0" y2=ROW_H />
             <g transform=move || format!("translate({},0)", state.name_w.get())>
                 {move || {
                     let (x0, x1, tl) = geometry();
