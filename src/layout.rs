@@ -165,24 +165,7 @@ pub fn visible_rows(tree: &Tree, collapsed: &[bool]) -> Vec<u32> {
 
 /// As [`visible_rows`], keeping only spans with `keep[i]` (a kept span's ancestors must be kept too).
 pub fn visible_rows_filtered(tree: &Tree, collapsed: &[bool], keep: Option<&[bool]>) -> Vec<u32> {
-    let mut out = Vec::with_capacity(tree.preorder.len().min(1 << 16));
-    let mut r = 0usize;
-    while r < tree.preorder.len() {
-        let i = tree.preorder[r] as usize;
-        if let Some(k) = keep {
-            if !k.get(i).copied().unwrap_or(false) {
-                r += tree.descendants[i] as usize + 1;
-                continue;
-            }
-        }
-        out.push(i as u32);
-        if collapsed.get(i).copied().unwrap_or(false) {
-            r += tree.descendants[i] as usize + 1;
-        } else {
-            r += 1;
-        }
-    }
-    out
+    rows_with(tree, collapsed, keep, None)
 }
 
 /// A row that stands for a sibling group has this bit set; the rest is the group's index.
@@ -197,27 +180,50 @@ pub fn visible_rows_grouped(
     group_first: &[u32],
     expanded: &[bool],
 ) -> Vec<u32> {
+    rows_with(
+        tree,
+        collapsed,
+        None,
+        Some((group_of, group_first, expanded)),
+    )
+}
+
+/// The one walk behind the row lists: preorder, skipping collapsed subtrees, spans not kept, and closed groups.
+fn rows_with(
+    tree: &Tree,
+    collapsed: &[bool],
+    keep: Option<&[bool]>,
+    groups: Option<(&[u32], &[u32], &[bool])>,
+) -> Vec<u32> {
     let mut out = Vec::with_capacity(tree.preorder.len().min(1 << 16));
     let mut r = 0usize;
     while r < tree.preorder.len() {
         let i = tree.preorder[r] as usize;
-        let g = group_of.get(i).copied().unwrap_or(u32::MAX);
-        if g != u32::MAX {
-            let open = expanded.get(g as usize).copied().unwrap_or(false);
-            if group_first.get(g as usize) == Some(&(i as u32)) {
-                out.push(GROUP_ROW | g);
-            }
-            if !open {
-                r += tree.descendants[i] as usize + 1;
+        let skip = tree.descendants[i] as usize + 1;
+        if let Some(k) = keep {
+            if !k.get(i).copied().unwrap_or(false) {
+                r += skip;
                 continue;
             }
         }
-        out.push(i as u32);
-        if collapsed.get(i).copied().unwrap_or(false) {
-            r += tree.descendants[i] as usize + 1;
-        } else {
-            r += 1;
+        if let Some((group_of, first, expanded)) = groups {
+            let g = group_of.get(i).copied().unwrap_or(u32::MAX);
+            if g != u32::MAX {
+                if first.get(g as usize) == Some(&(i as u32)) {
+                    out.push(GROUP_ROW | g);
+                }
+                if !expanded.get(g as usize).copied().unwrap_or(false) {
+                    r += skip;
+                    continue;
+                }
+            }
         }
+        out.push(i as u32);
+        r += if collapsed.get(i).copied().unwrap_or(false) {
+            skip
+        } else {
+            1
+        };
     }
     out
 }

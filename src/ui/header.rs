@@ -151,12 +151,14 @@ pub fn TraceHeader() -> impl IntoView {
             .map(|w| view! { <li><b>{w.kind.label()}</b>": "{w.message.clone()}</li> })
             .collect_view();
         let incomplete = a.tree.incomplete;
-        let adjusted = s
-            .adjusted
-            .get(state.current.get_untracked())
-            .cloned()
-            .flatten();
-        let skew_view = adjusted.map(|(_, moved)| {
+        let i = state.current.get_untracked();
+        let skewed = s.traces.get(i).is_some_and(|o| !o.skews.is_empty());
+        let s2 = s.clone();
+        let moved_text = move || {
+            let moved = s2.adjusted(i).map(|(_, n)| n).unwrap_or(0);
+            format!(" ({moved} span{} moved)", if moved == 1 { "" } else { "s" })
+        };
+        let skew_view = skewed.then(|| {
             view! {
                 <label class="toggle skew" data-testid="skew-toggle">
                     <input
@@ -165,7 +167,7 @@ pub fn TraceHeader() -> impl IntoView {
                         on:change=move |ev| state.skew_on.set(event_target_checked(&ev))
                     />
                     "Adjust clock skew"
-                    {move || state.skew_on.get().then(|| format!(" ({moved} span{} moved)", if moved == 1 { "" } else { "s" }))}
+                    {move || state.skew_on.get().then(moved_text.clone())}
                 </label>
             }
         });

@@ -26,24 +26,31 @@ pub struct Session {
     pub name: String,
     pub format: Format,
     pub traces: Vec<Arc<Analyzed>>,
-    /// Per trace: the clock-skew-adjusted version and how many spans it moved, when any span is skewed.
-    pub adjusted: Vec<Option<(Arc<Analyzed>, usize)>>,
+    /// Per trace: the clock-skew-adjusted version and how many spans it moved, computed when first asked for.
+    adjusted: Vec<std::sync::OnceLock<Adjusted>>,
 }
+
+/// A clock-skew-adjusted trace and how many spans moved, or `None` when nothing is skewed.
+type Adjusted = Option<(Arc<Analyzed>, usize)>;
 
 impl Session {
     pub fn from_loaded(l: Loaded) -> Session {
         let traces: Vec<Arc<Analyzed>> =
             l.traces.into_iter().map(|t| Arc::new(analyze(t))).collect();
-        let adjusted = traces
-            .iter()
-            .map(|a| crate::analysis::analyze_adjusted(a).map(|(t, n)| (Arc::new(t), n)))
-            .collect();
+        let adjusted = traces.iter().map(|_| std::sync::OnceLock::new()).collect();
         Session {
             name: l.name,
             format: l.format,
             traces,
             adjusted,
         }
+    }
+
+    /// Trace `i` with clock skew adjusted, and how many spans moved; `None` when nothing is skewed.
+    pub fn adjusted(&self, i: usize) -> Adjusted {
+        let (a, cell) = (self.traces.get(i)?, self.adjusted.get(i)?);
+        cell.get_or_init(|| crate::analysis::analyze_adjusted(a).map(|(t, n)| (Arc::new(t), n)))
+            .clone()
     }
 }
 
@@ -132,8 +139,8 @@ impl State {
             let s = session.get()?;
             let i = current.get();
             if skew_on.get() {
-                if let Some(Some((a, _))) = s.adjusted.get(i) {
-                    return Some(a.clone());
+                if let Some((a, _)) = s.adjusted(i) {
+                    return Some(a);
                 }
             }
             s.traces.get(i).cloned()

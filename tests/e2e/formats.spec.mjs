@@ -77,3 +77,19 @@ test('the summary names the slow call built into the demo', async ({ page }) => 
   // dispatch.RequestRide and POST /v1/rides above them: 19 rows.
   await expect(page.getByTestId('row-count')).toHaveText('19 of 60 spans shown');
 });
+
+test('clock skew is reported, and adjusting it on request moves the server subtree', async ({ page }) => {
+  await openApp(page);
+  await dropFile(page, 'skew.json', readFixture('zipkin/skew.json'));
+  const toggle = page.getByTestId('skew-toggle');
+  await expect(toggle).toContainText('Adjust clock skew');
+  await expect(toggle.locator('input')).not.toBeChecked();
+  await toggle.locator('input').check();
+  // serviceb's shared server span and its child "async" move into servicea's client span.
+  await expect(toggle).toContainText('(2 spans moved)');
+  // Before: one clock-skew warning and the child-outside-parent it causes. After: the server (93.6 ms) sits centred
+  // in its client (94.5 ms) and async ends inside it, so no warning is left.
+  await expect(page.getByTestId('warnings')).toHaveCount(0);
+  await toggle.locator('input').uncheck();
+  await expect(page.getByTestId('warnings')).toContainText('2 warnings');
+});
