@@ -47,11 +47,16 @@ pub fn Summary() -> impl IntoView {
                 let summary = summarize(&a.trace, &a.tree, &path, s);
                 (
                     summary.sentence,
-                    critical_time(a.trace.spans.len(), &path),
+                    std::borrow::Cow::Owned(critical_time(a.trace.spans.len(), &path)),
                     "the selected subtree",
                 )
             }
-            None => (a.summary.sentence.clone(), a.crit_ns.clone(), "the trace"),
+            // The trace's own critical time is already computed: borrow it, no per-render copy.
+            None => (
+                a.summary.sentence.clone(),
+                std::borrow::Cow::Borrowed(&a.crit_ns[..]),
+                "the trace",
+            ),
         };
         let list = |by: GroupBy| {
             contributors(&a.trace, &crit, by)
