@@ -42,7 +42,7 @@ build: rust-tools node-tools
 
 serve: build
 	@echo "Stitch on http://127.0.0.1:8080/"
-	cd dist && python3 -m http.server 8080 --bind 127.0.0.1
+	python3 tests/tools/serve.py dist 8080
 
 lint: rust-tools
 	cargo fmt --all -- --check
@@ -60,6 +60,7 @@ e2e-data: rust-tools node-tools
 	cargo build --release --example gen
 	@for f in jaeger otlp zipkin; do \
 		[ -f target/e2e/$$f-10k.json ] || ./target/release/examples/gen --spans 10000 --format $$f --out target/e2e/$$f-10k.json; done
+	@[ -f target/e2e/jaeger-200k.json ] || ./target/release/examples/gen --spans 200000 --format jaeger --out target/e2e/jaeger-200k.json
 	node tests/e2e/otel-client.mjs target/e2e
 
 test: tools

@@ -8,4 +8,5 @@ pub mod demo;
 pub mod formats;
 pub mod layout;
 pub mod model;
+pub mod transfer;
 pub mod ui;

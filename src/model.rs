@@ -69,7 +69,7 @@ pub type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
 pub type FxHashMap<K, V> = HashMap<K, V, FxBuild>;
 
 /// Deduplicating string table.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Interner {
     strings: Vec<Box<str>>,
     map: FxHashMap<Box<str>, Sym>,
@@ -312,7 +312,7 @@ impl WarningKind {
 }
 
 /// One trace: all its spans and the data they point into.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Trace {
     pub trace_id: String,
     pub spans: Vec<Span>,

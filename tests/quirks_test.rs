@@ -281,3 +281,16 @@ fn clock_skew_is_detected_and_adjusted_on_request() {
     // The original is untouched: the toggle is off by default.
     assert_eq!(a.trace.spans[server].start_ns, 1_470_150_004_008_761_000);
 }
+
+#[test]
+fn input_over_the_size_limit_is_refused_with_its_size_and_the_limit() {
+    // 1.2 GB of zero bytes (allocated lazily, never touched): refused on its length alone, before any parsing.
+    // The limit is 2^30 bytes = 1073.7 MB.
+    let big = vec![0u8; 1_200_000_000];
+    let e = stitch::formats::load("big.json", &big).expect_err("a 1.2 GB input was accepted");
+    assert_eq!(
+        e.to_string(),
+        "big.json: the file is 1200 MB, more than the 1074 MB Stitch can hold in a browser tab \
+         (WebAssembly has 4 GB in all, and a trace takes several times its file size while it is read)"
+    );
+}

@@ -79,7 +79,14 @@ impl Analyzed {
 }
 
 /// Builds the tree and runs every analysis. Spans without a timestamp are placed at their parent's start.
-pub fn analyze(mut trace: Trace) -> Analyzed {
+pub fn analyze(trace: Trace) -> Analyzed {
+    let (trace, tree) = prepare(trace);
+    finish(trace, tree)
+}
+
+/// The first, heavier half of [`analyze`], run in the parse worker: places spans without a timestamp and builds the
+/// tree (recording tree warnings on the trace).
+pub fn prepare(mut trace: Trace) -> (Trace, Tree) {
     let known_min = trace
         .spans
         .iter()
@@ -102,6 +109,11 @@ pub fn analyze(mut trace: Trace) -> Analyzed {
             trace.spans[i as usize].start_ns = trace.spans[p as usize].start_ns;
         }
     }
+    (trace, tree)
+}
+
+/// The second half of [`analyze`], run on the page: clock skew, self time, critical path, summary, groups, colors.
+pub fn finish(mut trace: Trace, tree: Tree) -> Analyzed {
     let skews = skew::detect(&trace, &tree);
     for k in &skews {
         let (sid, cid) = (

@@ -5,7 +5,7 @@ use crate::model::{flags, ParentRef, Trace, WarningKind};
 pub const NONE: u32 = u32::MAX;
 
 /// The resolved tree of one trace. Every vector is indexed by span index unless named `*_by_row`.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Tree {
     /// Parent span index, or [`NONE`] for a root.
     pub parent: Vec<u32>,

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::common::{null_default, CowStr, Scalar};
+use super::common::{counted_id, null_default, CowStr, Scalar};
 use crate::model::{ParentRef, Span, Span32, Trace, Value, WarningKind};
 
 #[derive(Deserialize, Default)]
@@ -24,7 +24,7 @@ struct Doc<'a> {
 
 #[derive(Deserialize, Default)]
 struct Ev<'a> {
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "counted_id")]
     name: CowStr<'a>,
     #[serde(borrow, default)]
     cat: CowStr<'a>,

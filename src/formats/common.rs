@@ -255,3 +255,68 @@ pub fn normalize_hex_id(id: &str) -> String {
         t.to_string()
     }
 }
+
+// ---- Parse progress ----
+//
+// A parse is one `serde_json` call, so progress is reported from inside it: every span-ID field a parser reads goes
+// through [`counted_id`], which counts spans and, every `PROGRESS_EVERY` spans, tells the hook how many spans were
+// found and how far into the input the parser is (the ID is borrowed from the input, so its address gives the offset).
+
+/// Spans between two progress reports.
+pub const PROGRESS_EVERY: u64 = 8192;
+
+struct ProgressState {
+    base: usize,
+    len: usize,
+    spans: u64,
+    hook: Box<dyn FnMut(u64, usize)>,
+}
+
+thread_local! {
+    static PROGRESS: std::cell::RefCell<Option<ProgressState>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` with `hook(spans_found, bytes_parsed)` called while `input` is parsed.
+pub fn with_progress<R>(
+    input: &[u8],
+    hook: Box<dyn FnMut(u64, usize)>,
+    f: impl FnOnce() -> R,
+) -> R {
+    PROGRESS.with(|p| {
+        *p.borrow_mut() = Some(ProgressState {
+            base: input.as_ptr() as usize,
+            len: input.len(),
+            spans: 0,
+            hook,
+        })
+    });
+    let r = f();
+    PROGRESS.with(|p| *p.borrow_mut() = None);
+    r
+}
+
+fn tick(s: &str) {
+    PROGRESS.with(|p| {
+        if let Ok(mut p) = p.try_borrow_mut() {
+            if let Some(st) = p.as_mut() {
+                st.spans += 1;
+                if st.spans % PROGRESS_EVERY == 0 {
+                    let a = s.as_ptr() as usize;
+                    let off = if a >= st.base && a < st.base + st.len {
+                        a - st.base
+                    } else {
+                        0
+                    };
+                    (st.hook)(st.spans, off);
+                }
+            }
+        }
+    });
+}
+
+/// Deserializes a span's ID and counts the span for progress reports.
+pub fn counted_id<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<CowStr<'a>, D::Error> {
+    let s = CowStr::deserialize(d)?;
+    tick(&s);
+    Ok(s)
+}

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 
-use super::common::{null_default, CowStr, OneOrMany, Scalar, TraceSet};
+use super::common::{counted_id, null_default, CowStr, OneOrMany, Scalar, TraceSet};
 use crate::model::{
     flags, Event, Link, ParentRef, RefType, Resource, Span, SpanKind, Trace, Value,
 };
@@ -23,7 +23,7 @@ struct JSpan<'a> {
     // Span fields (also a trace's `traceID` and `warnings`).
     #[serde(borrow, default, rename = "traceID")]
     trace_id: Option<CowStr<'a>>,
-    #[serde(borrow, default, rename = "spanID")]
+    #[serde(borrow, default, rename = "spanID", deserialize_with = "counted_id")]
     span_id: CowStr<'a>,
     #[serde(borrow, default, rename = "parentSpanID")]
     parent_span_id: Option<CowStr<'a>>,

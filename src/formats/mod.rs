@@ -88,13 +88,35 @@ impl LoadError {
     }
 }
 
+/// What a load is doing, for progress reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    Decompressing,
+    /// `spans` found so far, `done` of `total` bytes parsed.
+    Parsing {
+        spans: u64,
+        done: usize,
+        total: usize,
+    },
+}
+
 /// Reads a trace file of any supported format, gzipped or not.
 pub fn load(name: &str, bytes: &[u8]) -> Result<Loaded, LoadError> {
+    load_with_progress(name, bytes, Box::new(|_| {}))
+}
+
+/// [`load`], telling `progress` about decompression and, every few thousand spans, about the parse.
+pub fn load_with_progress(
+    name: &str,
+    bytes: &[u8],
+    mut progress: Box<dyn FnMut(Phase)>,
+) -> Result<Loaded, LoadError> {
     check_size(name, bytes.len())?;
     let mut gzipped = false;
     let owned;
     let bytes = if bytes.starts_with(&[0x1f, 0x8b]) {
         gzipped = true;
+        progress(Phase::Decompressing);
         owned = gunzip(name, bytes)?;
         &owned[..]
     } else {
@@ -102,18 +124,15 @@ pub fn load(name: &str, bytes: &[u8]) -> Result<Loaded, LoadError> {
     };
     let body = strip_bom(bytes);
     let format = detect(name, body)?;
-    let mut traces = match format {
-        Format::Jaeger => {
-            jaeger::parse(body).map_err(|e| LoadError::from_json(name, format, &e))?
-        }
-        Format::Zipkin => {
-            zipkin::parse(body).map_err(|e| LoadError::from_json(name, format, &e))?
-        }
-        Format::Otlp => otlp::parse(body).map_err(|e| LoadError::from_json(name, format, &e))?,
-        Format::Chrome => {
-            chrome::parse(body).map_err(|e| LoadError::from_json(name, format, &e))?
-        }
-    };
+    let total = body.len();
+    progress(Phase::Parsing {
+        spans: 0,
+        done: 0,
+        total,
+    });
+    let hook = Box::new(move |spans, done| progress(Phase::Parsing { spans, done, total }));
+    let parsed = common::with_progress(body, hook, || parse_as(format, body));
+    let mut traces = parsed.map_err(|e| LoadError::from_json(name, format, &e))?;
     traces.retain(|t| !t.spans.is_empty());
     if traces.is_empty() {
         return Err(LoadError::new(name, Some(format), "it holds no spans"));
@@ -127,19 +146,33 @@ pub fn load(name: &str, bytes: &[u8]) -> Result<Loaded, LoadError> {
     })
 }
 
+fn parse_as(format: Format, body: &[u8]) -> Result<Vec<Trace>, serde_json::Error> {
+    match format {
+        Format::Jaeger => jaeger::parse(body),
+        Format::Zipkin => zipkin::parse(body),
+        Format::Otlp => otlp::parse(body),
+        Format::Chrome => chrome::parse(body),
+    }
+}
+
 fn check_size(name: &str, len: usize) -> Result<(), LoadError> {
     if len > MAX_INPUT_BYTES {
-        return Err(LoadError::new(
-            name,
-            None,
-            format!(
-                "the file is {} MB, larger than the {} MB a browser tab can parse safely",
-                len / 1_000_000,
-                MAX_INPUT_BYTES / 1_000_000
-            ),
-        ));
+        return Err(LoadError::new(name, None, too_large_message(len as f64)));
     }
     Ok(())
+}
+
+fn too_large_message(size: f64) -> String {
+    format!(
+        "the file is {:.0} MB, more than the {:.0} MB Stitch can hold in a browser tab (WebAssembly has 4 GB in all, and a trace takes several times its file size while it is read)",
+        size / 1e6,
+        MAX_INPUT_BYTES as f64 / 1e6
+    )
+}
+
+/// The refusal for a file of `size` bytes over [`MAX_INPUT_BYTES`], naming the file, its size and the limit.
+pub fn too_large(name: &str, size: f64) -> String {
+    format!("{name}: {}", too_large_message(size))
 }
 
 fn gunzip(name: &str, bytes: &[u8]) -> Result<Vec<u8>, LoadError> {

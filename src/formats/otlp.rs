@@ -5,7 +5,7 @@
 
 use serde::Deserialize;
 
-use super::common::{null_default, CowStr, Scalar, TraceSet};
+use super::common::{counted_id, null_default, CowStr, Scalar, TraceSet};
 use crate::model::{
     flags, Event, Link, ParentRef, RefType, Resource, Span, Span32, SpanKind, StatusCode, Trace,
     Value,
@@ -78,7 +78,7 @@ struct Scope<'a> {
 struct OSpan<'a> {
     #[serde(borrow, default, rename = "traceId")]
     trace_id: CowStr<'a>,
-    #[serde(borrow, default, rename = "spanId")]
+    #[serde(borrow, default, rename = "spanId", deserialize_with = "counted_id")]
     span_id: CowStr<'a>,
     #[serde(borrow, default, rename = "parentSpanId")]
     parent_span_id: CowStr<'a>,

@@ -8,7 +8,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Deserialize;
 
-use super::common::{normalize_hex_id, null_default, CowStr, OneOrMany, Scalar, TraceSet};
+use super::common::{
+    counted_id, normalize_hex_id, null_default, CowStr, OneOrMany, Scalar, TraceSet,
+};
 use crate::model::{
     flags, Event, ParentRef, Resource, Span, Span32, SpanKind, StatusCode, Trace, WarningKind,
 };
@@ -17,7 +19,7 @@ use crate::model::{
 struct ZSpan<'a> {
     #[serde(borrow, default, rename = "traceId")]
     trace_id: CowStr<'a>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "counted_id")]
     id: CowStr<'a>,
     #[serde(borrow, default, rename = "parentId")]
     parent_id: Option<CowStr<'a>>,

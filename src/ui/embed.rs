@@ -333,22 +333,32 @@ fn on_message(state: State, ev: web_sys::MessageEvent) {
                 .as_string()
                 .unwrap_or_else(|| "message".to_string());
             let d = field(&data, "data");
-            let bytes: Option<Vec<u8>> = if let Some(s) = d.as_string() {
-                Some(s.into_bytes())
-            } else if d.is_instance_of::<js_sys::ArrayBuffer>()
+            let text = if d.is_instance_of::<js_sys::ArrayBuffer>()
                 || d.is_instance_of::<js_sys::Uint8Array>()
             {
-                Some(js_sys::Uint8Array::new(&d).to_vec())
+                None
+            } else if d.is_string() {
+                Some(d.clone())
             } else if d.is_object() {
-                js_sys::JSON::stringify(&d)
-                    .ok()
-                    .and_then(|s| s.as_string())
-                    .map(String::into_bytes)
+                js_sys::JSON::stringify(&d).ok().map(JsValue::from)
             } else {
                 None
             };
-            match bytes {
-                Some(b) => state.open_bytes(&name, &b),
+            let input = match text {
+                // UTF-8 bytes of the text, made by the browser (large texts then go to the worker like files).
+                Some(t) => web_sys::TextEncoder::new()
+                    .ok()
+                    .and_then(|e| t.as_string().map(|t| e.encode_with_input(&t)))
+                    .map(|b| js_sys::Uint8Array::from(&b[..]).buffer()),
+                None if d.is_instance_of::<js_sys::ArrayBuffer>() => Some(d.unchecked_into()),
+                None if d.is_instance_of::<js_sys::Uint8Array>() => {
+                    let a: js_sys::Uint8Array = d.unchecked_into();
+                    Some(a.slice(0, a.length()).buffer())
+                }
+                None => None,
+            };
+            match input {
+                Some(b) => super::worker::open(state, name, super::worker::Input::Buffer(b), None),
                 None => {
                     warn("Stitch: stitch:load needs data: a string, an ArrayBuffer or an object")
                 }
@@ -415,11 +425,25 @@ pub fn load_url(state: State, url: String) {
         return;
     }
     xhr.set_response_type(web_sys::XmlHttpRequestResponseType::Arraybuffer);
-    state.progress.set(Some((0.0, None)));
+    let name = url
+        .rsplit('/')
+        .find(|s| !s.is_empty())
+        .unwrap_or(&url)
+        .to_string();
+    let url_name = name.clone();
+    let progress = move |done: f64, total: Option<f64>| super::LoadProgress {
+        name: name.clone(),
+        phase: super::LoadPhase::Download,
+        done,
+        total,
+        spans: 0.0,
+        cancellable: true,
+    };
+    state.progress.set(Some(progress(0.0, None)));
     let on_progress =
         Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
             let total = e.length_computable().then(|| e.total());
-            state.progress.set(Some((e.loaded(), total)));
+            state.progress.set(Some(progress(e.loaded(), total)));
         });
     xhr.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
     on_progress.forget();
@@ -430,6 +454,11 @@ pub fn load_url(state: State, url: String) {
         .unwrap_or(&url)
         .to_string();
     let on_done = Closure::<dyn FnMut()>::new(move || {
+        let current = DOWNLOAD.with(|d| d.borrow().as_ref().is_some_and(|(x, _)| x == &x2));
+        if !current {
+            return; // cancelled
+        }
+        DOWNLOAD.with(|d| d.borrow_mut().take());
         state.progress.set(None);
         let status = x2.status().unwrap_or(0);
         if status == 0 {
@@ -452,19 +481,25 @@ pub fn load_url(state: State, url: String) {
             post_error(state, &name, &msg);
             return;
         }
-        match x2.response() {
-            Ok(buf) => {
-                let bytes = js_sys::Uint8Array::new(&buf).to_vec();
-                state.open_bytes(&name, &bytes);
-                let pick = state.config.with_value(|c| c.trace.clone());
-                if let (Some(id), Some(s)) = (pick, state.session.get_untracked()) {
-                    if let Some(i) = s.traces.iter().position(|a| a.trace.trace_id == id) {
-                        state.show_trace(i);
+        match x2.response().map(|b| b.dyn_into::<js_sys::ArrayBuffer>()) {
+            Ok(Ok(buf)) => {
+                let then: super::worker::Then = Box::new(|state: State| {
+                    let pick = state.config.with_value(|c| c.trace.clone());
+                    if let (Some(id), Some(s)) = (pick, state.session.get_untracked()) {
+                        if let Some(i) = s.traces.iter().position(|a| a.trace.trace_id == id) {
+                            state.show_trace(i);
+                        }
                     }
-                }
-                apply_hash(state);
+                    apply_hash(state);
+                });
+                super::worker::open(
+                    state,
+                    name.clone(),
+                    super::worker::Input::Buffer(buf),
+                    Some(then),
+                );
             }
-            Err(_) => {
+            _ => {
                 let msg = format!("{url}: the response could not be read");
                 state.error.set(Some(msg.clone()));
                 post_error(state, &name, &msg);
@@ -473,9 +508,23 @@ pub fn load_url(state: State, url: String) {
     });
     xhr.set_onloadend(Some(on_done.as_ref().unchecked_ref()));
     on_done.forget();
+    DOWNLOAD.with(|d| *d.borrow_mut() = Some((xhr.clone(), url_name)));
     if xhr.send().is_err() {
+        DOWNLOAD.with(|d| d.borrow_mut().take());
         state.progress.set(None);
     }
+}
+
+thread_local! {
+    /// The `?url=` download in progress.
+    static DOWNLOAD: std::cell::RefCell<Option<(web_sys::XmlHttpRequest, String)>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Stops the `?url=` download in progress, if any, and returns the name of what it was loading.
+pub fn abort_download() -> Option<String> {
+    let (x, name) = DOWNLOAD.with(|d| d.borrow_mut().take())?;
+    let _ = x.abort();
+    Some(name)
 }
 
 // ---- deep links ----

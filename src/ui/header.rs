@@ -188,7 +188,7 @@ pub fn TraceHeader() -> impl IntoView {
                     <div><dt>"Trace ID"</dt><dd class="mono" data-testid="trace-id">{t.trace_id.clone()}</dd></div>
                     <div><dt>"Start"</dt><dd>{format_epoch(a.start_ns)}</dd></div>
                     <div><dt>"Duration"</dt><dd data-testid="duration">{format_duration(a.duration_ns() as f64)}</dd></div>
-                    <div><dt>"Spans"</dt><dd data-testid="span-count">{t.spans.len()}</dd></div>
+                    <div><dt>"Spans"</dt><dd data-testid="span-count">{super::group_digits(t.spans.len() as u64)}</dd></div>
                     <div><dt>"Services"</dt><dd data-testid="service-count">{t.service_count()}</dd></div>
                     <div><dt>"Depth"</dt><dd data-testid="depth">{a.tree.max_depth + 1}</dd></div>
                     <div><dt>"Errors"</dt><dd data-testid="error-count">{t.error_count()}</dd></div>

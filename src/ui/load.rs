@@ -4,33 +4,27 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use super::{use_state, State};
+use super::{use_state, LoadPhase, LoadProgress, State};
 
-/// Bytes read per step: large files are read in slices, straight into wasm memory, with progress.
+/// Bytes read per step when a file is read on the page.
 const CHUNK: f64 = 16.0 * 1024.0 * 1024.0;
 
-fn fail(state: State, name: &str, msg: String) {
+pub(super) fn fail(state: State, name: &str, msg: String) {
     state.progress.set(None);
     state.error.set(Some(msg.clone()));
     super::embed::post_error(state, name, &msg);
 }
 
-/// Reads a browser `File` in slices and opens it. Files over the limit are refused before reading.
+/// Opens a browser `File`: large ones are read and parsed in the worker.
 pub fn open_file(state: State, file: web_sys::File) {
     let name = file.name();
+    super::worker::open(state, name, super::worker::Input::File(file), None);
+}
+
+/// Reads a `File` on the page in slices, straight into wasm memory, with progress, then calls `done`.
+pub(super) fn read_file(state: State, file: web_sys::File, done: Box<dyn FnOnce(Vec<u8>)>) {
+    let name = file.name();
     let size = file.size();
-    if size > crate::formats::MAX_INPUT_BYTES as f64 {
-        fail(
-            state,
-            &name,
-            format!(
-                "{name}: the file is {:.0} MB, more than the {:.0} MB Stitch can hold in a browser tab (WebAssembly has 4 GB in all, and the trace takes several times its file size while it is read)",
-                size / 1e6,
-                crate::formats::MAX_INPUT_BYTES as f64 / 1e6
-            ),
-        );
-        return;
-    }
     leptos::task::spawn_local(async move {
         let mut bytes: Vec<u8> = Vec::new();
         if bytes.try_reserve_exact(size as usize).is_err() {
@@ -72,11 +66,17 @@ pub fn open_file(state: State, file: web_sys::File) {
             }
             off = end;
             if big {
-                state.progress.set(Some((off, Some(size))));
+                state.progress.set(Some(LoadProgress {
+                    name: name.clone(),
+                    phase: LoadPhase::Read,
+                    done: off,
+                    total: Some(size),
+                    spans: 0.0,
+                    cancellable: false,
+                }));
             }
         }
-        state.progress.set(None);
-        state.open_bytes(&name, &bytes);
+        done(bytes);
     });
 }
 

@@ -10,6 +10,7 @@ mod load;
 mod minimap;
 mod search;
 mod waterfall;
+mod worker;
 
 use std::sync::Arc;
 
@@ -46,12 +47,105 @@ impl Session {
         }
     }
 
+    /// Finishes the analysis of what the parse worker prepared.
+    pub fn from_prepared(p: crate::transfer::Prepared) -> Session {
+        let traces: Vec<Arc<Analyzed>> = p
+            .traces
+            .into_iter()
+            .map(|(t, tree)| Arc::new(crate::analysis::finish(t, tree)))
+            .collect();
+        let adjusted = traces.iter().map(|_| std::sync::OnceLock::new()).collect();
+        Session {
+            name: p.name,
+            format: p.format,
+            traces,
+            adjusted,
+        }
+    }
+
     /// Trace `i` with clock skew adjusted, and how many spans moved; `None` when nothing is skewed.
     pub fn adjusted(&self, i: usize) -> Adjusted {
         let (a, cell) = (self.traces.get(i)?, self.adjusted.get(i)?);
         cell.get_or_init(|| crate::analysis::analyze_adjusted(a).map(|(t, n)| (Arc::new(t), n)))
             .clone()
     }
+}
+
+/// What a load in progress is doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoadPhase {
+    Download,
+    Read,
+    Decompress,
+    Parse,
+    Tree,
+    Send,
+    Show,
+}
+
+/// A load in progress, for the progress bar.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoadProgress {
+    pub name: String,
+    pub phase: LoadPhase,
+    /// Bytes done of `total` in this phase.
+    pub done: f64,
+    pub total: Option<f64>,
+    /// Spans found so far.
+    pub spans: f64,
+    /// The Cancel button is offered.
+    pub cancellable: bool,
+}
+
+impl LoadProgress {
+    /// Overall fraction done (0..1) and the text shown.
+    pub fn describe(&self) -> (f64, String) {
+        let mb = |b: f64| format!("{:.1} MB", b / 1e6);
+        let frac = match self.total {
+            Some(t) if t > 0.0 => (self.done / t).clamp(0.0, 1.0),
+            _ => 0.0,
+        };
+        let spans = if self.spans > 0.0 {
+            format!(" · {} spans", group_digits(self.spans as u64))
+        } else {
+            String::new()
+        };
+        let of = |verb: &str| match self.total {
+            Some(t) => format!(
+                "{verb} {}… {} of {}{spans}",
+                self.name,
+                mb(self.done),
+                mb(t)
+            ),
+            None => format!("{verb} {}… {}{spans}", self.name, mb(self.done)),
+        };
+        // Weights: reading 10%, parsing 80%, the rest 10% (a download is shown on its own).
+        match self.phase {
+            LoadPhase::Download => (frac, of("Downloading")),
+            LoadPhase::Read => (0.1 * frac, of("Reading")),
+            LoadPhase::Decompress => (0.1, format!("Decompressing {}…", self.name)),
+            LoadPhase::Parse => (0.1 + 0.8 * frac, of("Parsing")),
+            LoadPhase::Tree => (
+                0.92,
+                format!("Building the span tree of {}{spans}", self.name),
+            ),
+            LoadPhase::Send => (0.96, format!("Handing over {}{spans}", self.name)),
+            LoadPhase::Show => (0.99, format!("Drawing {}{spans}", self.name)),
+        }
+    }
+}
+
+/// `1234567` → `1,234,567`.
+pub fn group_digits(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The result of the search and filters on the trace shown.
@@ -117,8 +211,8 @@ pub struct State {
     pub expanded_groups: RwSignal<Vec<bool>>,
     /// URL parameters, read once.
     pub config: StoredValue<embed::Config>,
-    /// Download progress of `?url=`: (bytes read, total if known).
-    pub progress: RwSignal<Option<(f64, Option<f64>)>>,
+    /// The load in progress (download, read, parse), if any.
+    pub progress: RwSignal<Option<LoadProgress>>,
     /// The next load is the built-in demo: no stitch:loaded event for it.
     pub quiet: RwSignal<bool>,
     pub link_copied: RwSignal<bool>,
@@ -262,24 +356,30 @@ impl State {
         }
     }
 
-    /// Reads a file and shows it; on failure the trace on screen stays and the error is shown.
-    pub fn open_bytes(&self, name: &str, bytes: &[u8]) {
+    /// Reads a file and shows it; on failure the trace on screen stays and the error is shown. True on success.
+    pub fn open_bytes(&self, name: &str, bytes: &[u8]) -> bool {
         let quiet = self.quiet.get_untracked();
         self.quiet.set(false);
         match formats::load(name, bytes) {
             Ok(l) => {
-                let s = Arc::new(Session::from_loaded(l));
-                self.error.set(None);
-                self.show_session(s.clone(), 0);
-                if !quiet {
-                    embed::post_loaded(*self, &s);
-                }
+                self.show_loaded(Arc::new(Session::from_loaded(l)), quiet);
+                true
             }
             Err(e) => {
                 let msg = e.to_string();
                 self.error.set(Some(msg.clone()));
                 embed::post_error(*self, name, &msg);
+                false
             }
+        }
+    }
+
+    /// Shows a loaded file and tells the host page (unless `quiet`: the built-in demo).
+    pub fn show_loaded(&self, s: Arc<Session>, quiet: bool) {
+        self.error.set(None);
+        self.show_session(s.clone(), 0);
+        if !quiet {
+            embed::post_loaded(*self, &s);
         }
     }
 
@@ -466,15 +566,16 @@ fn App() -> impl IntoView {
 fn Progress() -> impl IntoView {
     let state = use_state();
     move || {
-        state.progress.get().map(|(done, total)| {
-            let (pct, text) = match total {
-                Some(t) if t > 0.0 => (done / t * 100.0, format!("Reading… {:.1} of {:.1} MB", done / 1e6, t / 1e6)),
-                _ => (30.0, format!("Reading… {:.1} MB", done / 1e6)),
-            };
+        state.progress.get().map(|p| {
+            let (frac, text) = p.describe();
+            let pct = frac * 100.0;
             view! {
-                <div class="progress" data-testid="progress" role="progressbar" aria-valuenow=format!("{pct:.0}")>
+                <div class="progress" data-testid="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=format!("{pct:.0}")>
                     <div class="progress-bar" style:width=format!("{pct:.1}%")></div>
-                    <span class="progress-text">{text}</span>
+                    <span class="progress-text" data-testid="progress-text">{text}</span>
+                    {p.cancellable.then(|| view! {
+                        <button class="btn small progress-cancel" data-testid="cancel-load" on:click=move |_| worker::cancel(state)>"Cancel"</button>
+                    })}
                 </div>
             }
         })

@@ -10,7 +10,7 @@ const rowCount = (page) => page.getByTestId('row-count');
 test('only the rows in view are in the DOM while scrolling 10,000 spans', async ({ page }) => {
   const errors = await openApp(page);
   await dropUrl(page, TEN_K);
-  await expect(page.getByTestId('span-count')).toHaveText('10000');
+  await expect(page.getByTestId('span-count')).toHaveText('10,000');
   await page.keyboard.press('['); // expand all, sibling groups too: 10,000 rows
   await expect(rowCount(page)).toHaveText('10000 spans');
   const scroller = page.getByTestId('rows-scroll');

@@ -1,0 +1,174 @@
+//! The parse worker: reads, decompresses and parses a trace file and builds its span trees off the page's thread,
+//! then hands the result over as transferred byte chunks (see `stitch::transfer`).
+//!
+//! Messages in: `{type: "load", id, name, data}` where `data` is a `File`/`Blob` or an `ArrayBuffer`.
+//! Messages out: `{type: "ready"}` once, then per load `{type: "progress", id, phase, done, total, spans}`,
+//! and finally `{type: "done", id, chunks, spans, memory}` or `{type: "error", id, message}`.
+//! Cancelling is the page terminating the worker.
+
+#[cfg(target_arch = "wasm32")]
+mod worker {
+    use js_sys::{Array, Object, Reflect, Uint8Array};
+    use stitch::formats::{self, Phase};
+    use stitch::transfer::{self, Prepared};
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+    use web_sys::{Blob, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent};
+
+    /// Bytes read from a file per step, between progress reports.
+    const READ_STEP: f64 = 16.0 * 1024.0 * 1024.0;
+
+    fn scope() -> DedicatedWorkerGlobalScope {
+        js_sys::global().unchecked_into()
+    }
+
+    fn msg(kind: &str, id: f64) -> Object {
+        let o = Object::new();
+        let _ = Reflect::set(&o, &"type".into(), &kind.into());
+        let _ = Reflect::set(&o, &"id".into(), &id.into());
+        o
+    }
+
+    fn set(o: &Object, k: &str, v: impl Into<JsValue>) {
+        let _ = Reflect::set(o, &k.into(), &v.into());
+    }
+
+    fn post(o: &Object) {
+        let _ = scope().post_message(o);
+    }
+
+    fn progress(id: f64, phase: &str, done: f64, total: f64, spans: f64) {
+        let o = msg("progress", id);
+        set(&o, "phase", phase);
+        set(&o, "done", done);
+        set(&o, "total", total);
+        set(&o, "spans", spans);
+        post(&o);
+    }
+
+    fn error(id: f64, message: &str) {
+        let o = msg("error", id);
+        set(&o, "message", message);
+        post(&o);
+    }
+
+    /// Reads a `Blob` in slices with progress, or copies an `ArrayBuffer`.
+    fn read(id: f64, name: &str, data: &JsValue) -> Result<Vec<u8>, String> {
+        if let Some(blob) = data.dyn_ref::<Blob>() {
+            let size = blob.size();
+            if size > formats::MAX_INPUT_BYTES as f64 {
+                return Err(formats::too_large(name, size));
+            }
+            let mut bytes = Vec::new();
+            bytes
+                .try_reserve_exact(size as usize)
+                .map_err(|_| format!("{name}: not enough memory to read {:.0} MB", size / 1e6))?;
+            let reader = FileReaderSync::new()
+                .map_err(|_| format!("{name}: the browser cannot read files here"))?;
+            let mut off = 0.0;
+            while off < size {
+                let end = (off + READ_STEP).min(size);
+                let buf = blob
+                    .slice_with_f64_and_f64(off, end)
+                    .and_then(|part| reader.read_as_array_buffer(&part))
+                    .map_err(|_| format!("{name}: the browser could not read the file"))?;
+                let arr = Uint8Array::new(&buf);
+                let at = bytes.len();
+                bytes.resize(at + arr.length() as usize, 0);
+                arr.copy_to(&mut bytes[at..]);
+                off = end;
+                progress(id, "read", off, size, 0.0);
+            }
+            Ok(bytes)
+        } else if let Some(buf) = data.dyn_ref::<js_sys::ArrayBuffer>() {
+            let arr = Uint8Array::new(buf);
+            if arr.length() as usize > formats::MAX_INPUT_BYTES {
+                return Err(formats::too_large(name, arr.length() as f64));
+            }
+            Ok(arr.to_vec())
+        } else {
+            Err(format!("{name}: nothing to read"))
+        }
+    }
+
+    fn load(id: f64, name: String, data: JsValue) {
+        let bytes = match read(id, &name, &data) {
+            Ok(b) => b,
+            Err(e) => return error(id, &e),
+        };
+        drop(data);
+        let hook = Box::new(move |p: Phase| match p {
+            Phase::Decompressing => progress(id, "decompress", 0.0, 0.0, 0.0),
+            Phase::Parsing { spans, done, total } => {
+                progress(id, "parse", done as f64, total as f64, spans as f64)
+            }
+        });
+        let loaded = formats::load_with_progress(&name, &bytes, hook);
+        drop(bytes);
+        let loaded = match loaded {
+            Ok(l) => l,
+            Err(e) => return error(id, &e.to_string()),
+        };
+        let spans: usize = loaded.traces.iter().map(|t| t.spans.len()).sum();
+        progress(id, "tree", 0.0, 0.0, spans as f64);
+        let prepared = Prepared {
+            name: loaded.name,
+            format: loaded.format,
+            gzipped: loaded.gzipped,
+            traces: loaded
+                .traces
+                .into_iter()
+                .map(stitch::analysis::prepare)
+                .collect(),
+        };
+        progress(id, "send", 0.0, 0.0, spans as f64);
+        let chunks = transfer::encode(&prepared, transfer::CHUNK);
+        drop(prepared);
+        let list = Array::new();
+        for c in chunks {
+            // A fresh array per chunk: a view of wasm memory would copy all of it.
+            let arr = Uint8Array::new_with_length(c.len() as u32);
+            arr.copy_from(&c);
+            list.push(&arr.buffer());
+        }
+        let o = msg("done", id);
+        set(&o, "chunks", &list);
+        set(&o, "spans", spans as f64);
+        let memory = wasm_bindgen::memory()
+            .dyn_into::<js_sys::WebAssembly::Memory>()
+            .map(|m| {
+                m.buffer()
+                    .unchecked_into::<js_sys::ArrayBuffer>()
+                    .byte_length() as f64
+            })
+            .unwrap_or(0.0);
+        set(&o, "memory", memory);
+        let _ = scope().post_message_with_transfer(&o, &list);
+    }
+
+    fn on_message(ev: MessageEvent) {
+        let data = ev.data();
+        let get = |k: &str| Reflect::get(&data, &k.into()).unwrap_or(JsValue::UNDEFINED);
+        if get("type").as_string().as_deref() != Some("load") {
+            return;
+        }
+        let id = get("id").as_f64().unwrap_or(0.0);
+        let name = get("name")
+            .as_string()
+            .unwrap_or_else(|| "trace".to_string());
+        load(id, name, get("data"));
+    }
+
+    pub fn start() {
+        console_error_panic_hook::set_once();
+        let handler = Closure::<dyn FnMut(MessageEvent)>::new(on_message);
+        scope().set_onmessage(Some(handler.as_ref().unchecked_ref()));
+        handler.forget();
+        post(&msg("ready", 0.0));
+    }
+}
+
+fn main() {
+    #[cfg(target_arch = "wasm32")]
+    worker::start();
+}

@@ -1,0 +1,337 @@
+//! The page's side of the parse worker (`src/bin/worker.rs`): starts it on the first large load, sends it the file or
+//! buffer, shows its progress, takes the result over chunk by chunk, and cancels by terminating it.
+//!
+//! Inputs under [`SMALL`] are parsed on the page: they take a few milliseconds, and need no worker download.
+//! If the worker cannot start, loads fall back to the page's thread.
+
+use std::cell::{Cell, RefCell};
+use std::sync::Arc;
+
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::{LoadPhase, LoadProgress, Session, State};
+use crate::transfer;
+
+/// Inputs at least this large are parsed in the worker.
+pub const SMALL: f64 = 1024.0 * 1024.0;
+
+/// What to load.
+#[derive(Clone)]
+pub enum Input {
+    File(web_sys::File),
+    Buffer(js_sys::ArrayBuffer),
+}
+
+impl Input {
+    fn size(&self) -> f64 {
+        match self {
+            Input::File(f) => f.size(),
+            Input::Buffer(b) => b.byte_length() as f64,
+        }
+    }
+}
+
+/// Runs after a load succeeded (e.g. `?trace=` and the deep link of `?url=`).
+pub type Then = Box<dyn FnOnce(State)>;
+
+struct Pending {
+    id: u32,
+    name: String,
+    input: Input,
+    quiet: bool,
+    then: Option<Then>,
+}
+
+struct Client {
+    worker: web_sys::Worker,
+    ready: bool,
+    /// A load waiting for "ready" (messages sent earlier are lost).
+    queued: Option<(JsValue, Array)>,
+    _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+thread_local! {
+    static CLIENT: RefCell<Option<Client>> = const { RefCell::new(None) };
+    static PENDING: RefCell<Option<Pending>> = const { RefCell::new(None) };
+    static NEXT_ID: Cell<u32> = const { Cell::new(1) };
+    /// The worker failed to start once: use the page's thread from then on.
+    static BROKEN: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Opens `input`: in the worker when it is large, on the page otherwise. `then` runs after a successful load.
+pub fn open(state: State, name: String, input: Input, then: Option<Then>) {
+    let quiet = state.quiet.get_untracked();
+    state.quiet.set(false);
+    let size = input.size();
+    if size > crate::formats::MAX_INPUT_BYTES as f64 {
+        super::load::fail(state, &name, crate::formats::too_large(&name, size));
+        return;
+    }
+    // A new load replaces one in progress.
+    stop_worker();
+    if size < SMALL || BROKEN.with(Cell::get) {
+        on_page(state, name, input, quiet, then);
+        return;
+    }
+    let id = NEXT_ID.with(|n| {
+        let id = n.get();
+        n.set(id.wrapping_add(1));
+        id
+    });
+    state.progress.set(Some(LoadProgress {
+        name: name.clone(),
+        phase: LoadPhase::Read,
+        done: 0.0,
+        total: Some(size),
+        spans: 0.0,
+        cancellable: true,
+    }));
+    let msg = Object::new();
+    let _ = Reflect::set(&msg, &"type".into(), &"load".into());
+    let _ = Reflect::set(&msg, &"id".into(), &id.into());
+    let _ = Reflect::set(&msg, &"name".into(), &name.as_str().into());
+    let transfer = Array::new();
+    match &input {
+        Input::File(f) => {
+            let _ = Reflect::set(&msg, &"data".into(), f);
+        }
+        Input::Buffer(b) => {
+            // Copied, not transferred: the page keeps the bytes to fall back on if the worker fails.
+            let _ = Reflect::set(&msg, &"data".into(), b);
+        }
+    }
+    PENDING.with(|p| {
+        *p.borrow_mut() = Some(Pending {
+            id,
+            name,
+            input,
+            quiet,
+            then,
+        })
+    });
+    if !ensure_client(state) {
+        fall_back(state);
+        return;
+    }
+    CLIENT.with(|c| {
+        if let Some(c) = c.borrow_mut().as_mut() {
+            if c.ready {
+                let _ = c.worker.post_message_with_transfer(&msg, &transfer);
+            } else {
+                c.queued = Some((msg.into(), transfer));
+            }
+        }
+    });
+}
+
+/// Stops the load in progress, if any; the trace on screen stays.
+pub fn cancel(state: State) {
+    if let Some(name) = super::embed::abort_download() {
+        super::embed::post_error(state, &name, &format!("{name}: loading cancelled"));
+    }
+    let pending = PENDING.with(|p| p.borrow_mut().take());
+    state.progress.set(None);
+    if let Some(p) = pending {
+        terminate();
+        if !p.quiet {
+            super::embed::post_error(state, &p.name, &format!("{}: loading cancelled", p.name));
+        }
+    }
+}
+
+/// Drops a load in progress (a new one replaces it).
+fn stop_worker() {
+    if PENDING.with(|p| p.borrow_mut().take()).is_some() {
+        terminate();
+    }
+}
+
+/// Terminates the worker (the only way to stop a parse); the next large load starts a fresh one.
+fn terminate() {
+    if let Some(c) = CLIENT.with(|c| c.borrow_mut().take()) {
+        c.worker.terminate();
+    }
+}
+
+fn ensure_client(state: State) -> bool {
+    if CLIENT.with(|c| c.borrow().is_some()) {
+        return true;
+    }
+    let worker = match web_sys::Worker::new("./worker-boot.js") {
+        Ok(w) => w,
+        Err(_) => return false,
+    };
+    let on_message =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+            on_message(state, ev.data())
+        });
+    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| {
+        ev.prevent_default();
+        worker_failed(state, "the parse worker stopped with an error");
+    });
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    CLIENT.with(|c| {
+        *c.borrow_mut() = Some(Client {
+            worker,
+            ready: false,
+            queued: None,
+            _on_message: on_message,
+            _on_error: on_error,
+        })
+    });
+    true
+}
+
+fn field(o: &JsValue, k: &str) -> JsValue {
+    Reflect::get(o, &k.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn pending_id() -> Option<u32> {
+    PENDING.with(|p| p.borrow().as_ref().map(|p| p.id))
+}
+
+fn on_message(state: State, data: JsValue) {
+    let ty = field(&data, "type").as_string().unwrap_or_default();
+    let id = field(&data, "id").as_f64().unwrap_or(-1.0) as u32;
+    match ty.as_str() {
+        "ready" => CLIENT.with(|c| {
+            if let Some(c) = c.borrow_mut().as_mut() {
+                c.ready = true;
+                if let Some((msg, transfer)) = c.queued.take() {
+                    let _ = c.worker.post_message_with_transfer(&msg, &transfer);
+                }
+            }
+        }),
+        "fatal" => worker_failed(
+            state,
+            &field(&data, "message").as_string().unwrap_or_default(),
+        ),
+        _ if pending_id() != Some(id) => {} // a load that was replaced or cancelled
+        "progress" => {
+            let phase = match field(&data, "phase").as_string().as_deref() {
+                Some("read") => LoadPhase::Read,
+                Some("decompress") => LoadPhase::Decompress,
+                Some("parse") => LoadPhase::Parse,
+                Some("tree") => LoadPhase::Tree,
+                _ => LoadPhase::Send,
+            };
+            let num = |k| field(&data, k).as_f64().unwrap_or(0.0);
+            state.progress.update(|p| {
+                if let Some(p) = p.as_mut() {
+                    p.phase = phase;
+                    p.done = num("done");
+                    let total = num("total");
+                    p.total = (total > 0.0).then_some(total);
+                    p.spans = num("spans").max(p.spans);
+                }
+            });
+        }
+        "error" => {
+            let Some(p) = PENDING.with(|p| p.borrow_mut().take()) else {
+                return;
+            };
+            let msg = field(&data, "message").as_string().unwrap_or_default();
+            super::load::fail(state, &p.name, msg);
+        }
+        "done" => {
+            let Some(p) = PENDING.with(|p| p.borrow_mut().take()) else {
+                return;
+            };
+            let chunks: Array = field(&data, "chunks").unchecked_into();
+            let worker_memory = field(&data, "memory").as_f64().unwrap_or(0.0);
+            state.progress.update(|pr| {
+                if let Some(pr) = pr.as_mut() {
+                    pr.phase = LoadPhase::Show;
+                    pr.cancellable = false;
+                }
+            });
+            // Let the "Drawing" state paint before the page-side work.
+            set_timeout(
+                move || {
+                    let decoded = transfer::decode(JsChunks {
+                        list: chunks,
+                        next: 0,
+                    });
+                    state.progress.set(None);
+                    match decoded {
+                        Ok(prep) => {
+                            let s = Arc::new(Session::from_prepared(prep));
+                            record_memory(worker_memory);
+                            state.show_loaded(s, p.quiet);
+                            if let Some(then) = p.then {
+                                then(state);
+                            }
+                        }
+                        Err(e) => super::load::fail(state, &p.name, format!("{}: {e}", p.name)),
+                    }
+                },
+                std::time::Duration::from_millis(0),
+            );
+        }
+        _ => {}
+    }
+}
+
+/// Keeps the worker's peak memory where `make bench` can read it (`window.__stitchWorkerMemory`).
+fn record_memory(bytes: f64) {
+    if let Some(w) = web_sys::window() {
+        let _ = Reflect::set(&w, &"__stitchWorkerMemory".into(), &bytes.into());
+    }
+}
+
+/// The worker failed: parse the pending load on the page instead, and do not start it again.
+fn worker_failed(state: State, why: &str) {
+    web_sys::console::warn_1(&format!("Stitch: {why}; parsing on the page instead").into());
+    BROKEN.with(|b| b.set(true));
+    terminate();
+    fall_back(state);
+}
+
+fn fall_back(state: State) {
+    if let Some(p) = PENDING.with(|p| p.borrow_mut().take()) {
+        on_page(state, p.name, p.input, p.quiet, p.then);
+    }
+}
+
+/// Reads and parses on the page's thread.
+fn on_page(state: State, name: String, input: Input, quiet: bool, then: Option<Then>) {
+    let finish = move |bytes: Vec<u8>| {
+        state.progress.set(None);
+        state.quiet.set(quiet);
+        if state.open_bytes(&name, &bytes) {
+            if let Some(then) = then {
+                then(state);
+            }
+        }
+    };
+    match input {
+        Input::Buffer(b) => finish(Uint8Array::new(&b).to_vec()),
+        Input::File(f) => super::load::read_file(state, f, Box::new(finish)),
+    }
+}
+
+/// Chunks transferred from the worker, copied into wasm memory one at a time.
+struct JsChunks {
+    list: Array,
+    next: u32,
+}
+
+impl transfer::Source for JsChunks {
+    fn next_chunk(&mut self) -> Option<Vec<u8>> {
+        if self.next >= self.list.length() {
+            return None;
+        }
+        let buf = self.list.get(self.next);
+        // Drop the page's reference so the chunk can be collected once copied.
+        self.list.set(self.next, JsValue::UNDEFINED);
+        self.next += 1;
+        buf.dyn_into::<js_sys::ArrayBuffer>()
+            .ok()
+            .map(|b| Uint8Array::new(&b).to_vec())
+    }
+}
