@@ -187,8 +187,12 @@ fn encode_trace(w: &mut Writer, t: &Trace) {
             links,
         } = *s;
         w.str(span_id);
+        // Fixed size (tag + 8 bytes), so that spans are fixed-size records.
         match parent {
-            ParentRef::None => w.u8(0),
+            ParentRef::None => {
+                w.u8(0);
+                w.u64(0);
+            }
             ParentRef::Id(id) => {
                 w.u8(1);
                 w.str(id);
@@ -196,6 +200,7 @@ fn encode_trace(w: &mut Writer, t: &Trace) {
             ParentRef::Index(i) => {
                 w.u8(2);
                 w.u32(i);
+                w.u32(0);
             }
         }
         w.u32(service);
@@ -218,32 +223,18 @@ fn encode_trace(w: &mut Writer, t: &Trace) {
     w.len(attrs.len());
     for a in attrs {
         w.u32(a.key);
-        match a.value {
-            Value::Str(s) => {
-                w.u8(0);
-                w.str(s);
-            }
-            Value::Int(i) => {
-                w.u8(1);
-                w.i64(i);
-            }
-            Value::Float(f) => {
-                w.u8(2);
-                w.u64(f.to_bits());
-            }
-            Value::Bool(b) => {
-                w.u8(3);
-                w.u64(b as u64);
-            }
-            Value::Bytes(s) => {
-                w.u8(4);
-                w.str(s);
-            }
-            Value::Json(s) => {
-                w.u8(5);
-                w.str(s);
-            }
-        }
+        // Fixed size: tag + 8 bytes (a `Str` packs its offset in the low and its length in the high half).
+        let packed = |s: Str| s.off as u64 | (s.len as u64) << 32;
+        let (tag, payload) = match a.value {
+            Value::Str(s) => (0, packed(s)),
+            Value::Int(i) => (1, i as u64),
+            Value::Float(f) => (2, f.to_bits()),
+            Value::Bool(b) => (3, b as u64),
+            Value::Bytes(s) => (4, packed(s)),
+            Value::Json(s) => (5, packed(s)),
+        };
+        w.u8(tag);
+        w.u64(payload);
     }
     w.len(events.len());
     for e in events {
@@ -374,9 +365,6 @@ impl<S: Source> Reader<S> {
     fn u64(&mut self) -> R<u64> {
         Ok(u64::from_le_bytes(self.take()?))
     }
-    fn i64(&mut self) -> R<i64> {
-        Ok(i64::from_le_bytes(self.take()?))
-    }
     /// A count of items of at least `min_size` bytes each; checked against what is left so that a corrupt count
     /// cannot make us reserve gigabytes.
     fn len(&mut self, limit: usize) -> R<usize> {
@@ -404,17 +392,23 @@ impl<S: Source> Reader<S> {
     fn string(&mut self) -> R<String> {
         String::from_utf8(self.bytes()?).map_err(|_| bad("a string is not UTF-8"))
     }
-    fn str(&mut self) -> R<Str> {
-        Ok(Str {
-            off: self.u32()?,
-            len: self.u32()?,
-        })
-    }
-    fn range(&mut self) -> R<Span32> {
-        Ok(Span32 {
-            start: self.u32()?,
-            end: self.u32()?,
-        })
+    /// A counted vector of fixed-size records of `N` bytes, parsed in batches straight from the buffer.
+    fn records<T, const N: usize>(&mut self, mut item: impl FnMut(&mut Rec) -> R<T>) -> R<Vec<T>> {
+        let n = self.len(u32::MAX as usize)?;
+        let mut v = Vec::new();
+        v.try_reserve_exact(n)
+            .map_err(|_| bad("not enough memory"))?;
+        let mut left = n;
+        while left > 0 {
+            let k = left.min((CHUNK / N).max(1));
+            self.need(k * N)?;
+            for b in self.buf[self.pos..self.pos + k * N].chunks_exact(N) {
+                v.push(item(&mut Rec { b, i: 0 })?);
+            }
+            self.pos += k * N;
+            left -= k;
+        }
+        Ok(v)
     }
     fn vec<T>(&mut self, mut item: impl FnMut(&mut Self) -> R<T>) -> R<Vec<T>> {
         let n = self.len(u32::MAX as usize)?;
@@ -427,6 +421,55 @@ impl<S: Source> Reader<S> {
         Ok(v)
     }
 }
+
+/// One fixed-size record being read.
+struct Rec<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl Rec<'_> {
+    fn take<const N: usize>(&mut self) -> R<[u8; N]> {
+        let a: [u8; N] = self
+            .b
+            .get(self.i..self.i + N)
+            .and_then(|s| s.try_into().ok())
+            .ok_or_else(|| bad("a record is short"))?;
+        self.i += N;
+        Ok(a)
+    }
+    fn u8(&mut self) -> R<u8> {
+        Ok(self.take::<1>()?[0])
+    }
+    fn u32(&mut self) -> R<u32> {
+        Ok(u32::from_le_bytes(self.take()?))
+    }
+    fn u64(&mut self) -> R<u64> {
+        Ok(u64::from_le_bytes(self.take()?))
+    }
+    fn i64(&mut self) -> R<i64> {
+        Ok(i64::from_le_bytes(self.take()?))
+    }
+    fn str(&mut self) -> R<Str> {
+        Ok(Str {
+            off: self.u32()?,
+            len: self.u32()?,
+        })
+    }
+    fn range(&mut self) -> R<Span32> {
+        Ok(Span32 {
+            start: self.u32()?,
+            end: self.u32()?,
+        })
+    }
+}
+
+// Record sizes, as written by `encode_trace`.
+const SPAN_BYTES: usize = 8 + 9 + 4 + 4 + 8 + 8 + 1 + 1 + 1 + 8 + 4 + 8 + 8 + 8;
+const ATTR_BYTES: usize = 4 + 1 + 8;
+const EVENT_BYTES: usize = 8 + 8 + 8;
+const LINK_BYTES: usize = 8 + 8 + 1 + 8;
+const RESOURCE_BYTES: usize = 8 + 8 + 8 + 8;
 
 /// Decodes what [`encode`] wrote, pulling chunks from `src` as needed.
 pub fn decode(src: impl Source) -> R<Prepared> {
@@ -474,12 +517,12 @@ fn decode_trace<S: Source>(r: &mut Reader<S>) -> R<Trace> {
         return Err(bad("the string table has duplicates"));
     }
     let text = r.string()?;
-    let spans = r.vec(|r| {
+    let spans = r.records::<_, SPAN_BYTES>(|r| {
         let span_id = r.str()?;
-        let parent = match r.u8()? {
-            0 => ParentRef::None,
-            1 => ParentRef::Id(r.str()?),
-            2 => ParentRef::Index(r.u32()?),
+        let parent = match (r.u8()?, r.u32()?, r.u32()?) {
+            (0, _, _) => ParentRef::None,
+            (1, off, len) => ParentRef::Id(Str { off, len }),
+            (2, i, _) => ParentRef::Index(i),
             _ => return Err(bad("unknown parent kind")),
         };
         Ok(Span {
@@ -506,27 +549,33 @@ fn decode_trace<S: Source>(r: &mut Reader<S>) -> R<Trace> {
             links: r.range()?,
         })
     })?;
-    let attrs = r.vec(|r| {
+    let attrs = r.records::<_, ATTR_BYTES>(|r| {
         let key = r.u32()?;
-        let value = match r.u8()? {
-            0 => Value::Str(r.str()?),
-            1 => Value::Int(r.i64()?),
-            2 => Value::Float(f64::from_bits(r.u64()?)),
-            3 => Value::Bool(r.u64()? != 0),
-            4 => Value::Bytes(r.str()?),
-            5 => Value::Json(r.str()?),
+        let tag = r.u8()?;
+        let payload = r.u64()?;
+        let s = Str {
+            off: payload as u32,
+            len: (payload >> 32) as u32,
+        };
+        let value = match tag {
+            0 => Value::Str(s),
+            1 => Value::Int(payload as i64),
+            2 => Value::Float(f64::from_bits(payload)),
+            3 => Value::Bool(payload != 0),
+            4 => Value::Bytes(s),
+            5 => Value::Json(s),
             _ => return Err(bad("unknown value type")),
         };
         Ok(Attr { key, value })
     })?;
-    let events = r.vec(|r| {
+    let events = r.records::<_, EVENT_BYTES>(|r| {
         Ok(Event {
             time_ns: r.i64()?,
             name: r.str()?,
             attrs: r.range()?,
         })
     })?;
-    let links = r.vec(|r| {
+    let links = r.records::<_, LINK_BYTES>(|r| {
         Ok(Link {
             trace_id: r.str()?,
             span_id: r.str()?,
@@ -538,7 +587,7 @@ fn decode_trace<S: Source>(r: &mut Reader<S>) -> R<Trace> {
             attrs: r.range()?,
         })
     })?;
-    let resources = r.vec(|r| {
+    let resources = r.records::<_, RESOURCE_BYTES>(|r| {
         Ok(Resource {
             attrs: r.range()?,
             scope_name: r.str()?,
@@ -644,9 +693,9 @@ fn check(t: &Trace) -> R<()> {
 fn decode_tree<S: Source>(r: &mut Reader<S>) -> R<Tree> {
     let mut v = Vec::with_capacity(8);
     for _ in 0..8 {
-        v.push(r.vec(|r| r.u32())?);
+        v.push(r.records::<_, 4>(|r| r.u32())?);
     }
-    let error_below = r.vec(|r| Ok(r.u8()? != 0))?;
+    let error_below = r.records::<_, 1>(|r| Ok(r.u8()? != 0))?;
     let max_depth = r.u32()?;
     let incomplete = r.u8()? != 0;
     let mut it = v.into_iter();

@@ -72,10 +72,8 @@ mod worker {
                     .slice_with_f64_and_f64(off, end)
                     .and_then(|part| reader.read_as_array_buffer(&part))
                     .map_err(|_| format!("{name}: the browser could not read the file"))?;
-                let arr = Uint8Array::new(&buf);
-                let at = bytes.len();
-                bytes.resize(at + arr.length() as usize, 0);
-                arr.copy_to(&mut bytes[at..]);
+                // `to_vec` copies without zero-filling first; the append is a copy inside wasm memory.
+                bytes.extend_from_slice(&Uint8Array::new(&buf).to_vec());
                 off = end;
                 progress(id, "read", off, size, 0.0);
             }
@@ -165,7 +163,34 @@ mod worker {
         scope().set_onmessage(Some(handler.as_ref().unchecked_ref()));
         handler.forget();
         post(&msg("ready", 0.0));
+        warm_up();
     }
+
+    /// Runs the whole pipeline on the built-in demo trace a few times (a few milliseconds), so that the engine has
+    /// optimised the parser before a real file arrives: a wasm function that is running cannot be swapped for its
+    /// optimised version, and the parse of a large file is one long call.
+    fn warm_up() {
+        for _ in 0..WARM_UP_RUNS {
+            for d in &stitch::demo::DEMOS {
+                if let Ok(l) = formats::load(d.name, d.json.as_bytes()) {
+                    let traces = l
+                        .traces
+                        .into_iter()
+                        .map(stitch::analysis::prepare)
+                        .collect();
+                    let p = Prepared {
+                        name: l.name,
+                        format: l.format,
+                        gzipped: false,
+                        traces,
+                    };
+                    let _ = transfer::encode(&p, transfer::CHUNK);
+                }
+            }
+        }
+    }
+
+    const WARM_UP_RUNS: usize = 20;
 }
 
 fn main() {

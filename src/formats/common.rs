@@ -314,9 +314,25 @@ fn tick(s: &str) {
     });
 }
 
-/// Deserializes a span's ID and counts the span for progress reports.
+/// Deserializes a span's ID (borrowed from the input unless it has escapes) and counts the span for progress reports.
 pub fn counted_id<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<CowStr<'a>, D::Error> {
-    let s = CowStr::deserialize(d)?;
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = CowStr<'de>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a string")
+        }
+        fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+            Ok(Cow::Borrowed(v))
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Cow::Owned(v.to_string()))
+        }
+        fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+            Ok(Cow::Owned(v))
+        }
+    }
+    let s = d.deserialize_str(V)?;
     tick(&s);
     Ok(s)
 }

@@ -25,6 +25,8 @@ pub struct Config {
     /// Allowed origins for messages in and out; empty means any (events then carry counts only).
     pub origins: Vec<String>,
     pub theme: Option<String>,
+    /// `?worker=0`: parse on the page's thread (for comparison in `make bench`, or to debug).
+    pub no_worker: bool,
 }
 
 pub fn read_config() -> Config {
@@ -43,6 +45,7 @@ pub fn read_config() -> Config {
     c.embed = flag("embed").unwrap_or(false);
     c.show_summary = flag("summary").unwrap_or(true);
     c.show_minimap = flag("minimap").unwrap_or(true);
+    c.no_worker = !flag("worker").unwrap_or(true);
     c.url = params.get("url").filter(|u| !u.is_empty());
     c.trace = params.get("trace").filter(|t| !t.is_empty());
     c.theme = params.get("theme");
@@ -425,6 +428,7 @@ pub fn load_url(state: State, url: String) {
         return;
     }
     xhr.set_response_type(web_sys::XmlHttpRequestResponseType::Arraybuffer);
+    super::worker::warm(state);
     let name = url
         .rsplit('/')
         .find(|s| !s.is_empty())

@@ -88,6 +88,9 @@ fn first_file(list: Option<web_sys::FileList>) -> Option<web_sys::File> {
 pub fn install_global_handlers(state: State) {
     let _ = window_event_listener(leptos::ev::dragover, move |ev: web_sys::DragEvent| {
         ev.prevent_default();
+        if !state.dragging.get_untracked() {
+            super::worker::warm(state);
+        }
         state.dragging.set(true);
     });
     let _ = window_event_listener(leptos::ev::dragleave, move |ev: web_sys::DragEvent| {
@@ -136,7 +139,7 @@ pub fn OpenButton() -> impl IntoView {
     let state = use_state();
     let input = NodeRef::<leptos::html::Input>::new();
     view! {
-        <label class="btn primary" title="Open a trace file (or drop it anywhere, or paste JSON)">
+        <label class="btn primary" title="Open a trace file (or drop it anywhere, or paste JSON)" on:click=move |_| super::worker::warm(state)>
             "Open trace…"
             <input
                 node_ref=input

@@ -146,7 +146,8 @@ fn Toolbar() -> impl IntoView {
                 {move || {
                     let shown = state.rows.with(|r| r.iter().filter(|&&x| x & crate::layout::GROUP_ROW == 0).count());
                     let total = state.trace.with(|t| t.as_ref().map(|a| a.trace.spans.len()).unwrap_or(0));
-                    if shown == total { format!("{total} spans") } else { format!("{shown} of {total} spans shown") }
+                    let (s, t) = (super::group_digits(shown as u64), super::group_digits(total as u64));
+                    if shown == total { format!("{t} spans") } else { format!("{s} of {t} spans shown") }
                 }}
             </span>
             <button class="btn small" data-testid="stats-toggle" on:click=move |_| state.show_stats.update(|v| *v = !*v)>

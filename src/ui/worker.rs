@@ -73,7 +73,8 @@ pub fn open(state: State, name: String, input: Input, then: Option<Then>) {
     }
     // A new load replaces one in progress.
     stop_worker();
-    if size < SMALL || BROKEN.with(Cell::get) {
+    let no_worker = state.config.with_value(|c| c.no_worker);
+    if size < SMALL || no_worker || BROKEN.with(Cell::get) {
         on_page(state, name, input, quiet, then);
         return;
     }
@@ -126,6 +127,14 @@ pub fn open(state: State, name: String, input: Input, then: Option<Then>) {
             }
         }
     });
+}
+
+/// Starts the worker ahead of a load that is likely to come (a drag over the page, a click on "Open trace…", a
+/// download), so that its start-up and warm-up are off the load's path.
+pub fn warm(state: State) {
+    if !BROKEN.with(Cell::get) && !state.config.with_value(|c| c.no_worker) {
+        ensure_client(state);
+    }
 }
 
 /// Stops the load in progress, if any; the trace on screen stays.
@@ -244,33 +253,59 @@ fn on_message(state: State, data: JsValue) {
             };
             let chunks: Array = field(&data, "chunks").unchecked_into();
             let worker_memory = field(&data, "memory").as_f64().unwrap_or(0.0);
+            // Wasm memory never shrinks: end the worker to give its memory back (the next large load starts a new one).
+            terminate();
             state.progress.update(|pr| {
                 if let Some(pr) = pr.as_mut() {
                     pr.phase = LoadPhase::Show;
                     pr.cancellable = false;
                 }
             });
-            // Let the "Drawing" state paint before the page-side work.
+            // The page-side work in three tasks (decode, analysis, drawing), each short enough not to freeze the page,
+            // with the "Drawing" state painted first. A load started meanwhile wins.
+            let id = p.id;
+            let latest = move || NEXT_ID.with(Cell::get) == id.wrapping_add(1);
+            let tick = std::time::Duration::from_millis(0);
             set_timeout(
                 move || {
+                    if !latest() {
+                        return;
+                    }
                     let decoded = transfer::decode(JsChunks {
                         list: chunks,
                         next: 0,
                     });
-                    state.progress.set(None);
-                    match decoded {
-                        Ok(prep) => {
-                            let s = Arc::new(Session::from_prepared(prep));
-                            record_memory(worker_memory);
-                            state.show_loaded(s, p.quiet);
-                            if let Some(then) = p.then {
-                                then(state);
-                            }
+                    let prep = match decoded {
+                        Ok(prep) => prep,
+                        Err(e) => {
+                            return super::load::fail(state, &p.name, format!("{}: {e}", p.name))
                         }
-                        Err(e) => super::load::fail(state, &p.name, format!("{}: {e}", p.name)),
-                    }
+                    };
+                    set_timeout(
+                        move || {
+                            if !latest() {
+                                return;
+                            }
+                            let s = Arc::new(Session::from_prepared(prep));
+                            set_timeout(
+                                move || {
+                                    if !latest() {
+                                        return;
+                                    }
+                                    state.progress.set(None);
+                                    record_memory(worker_memory);
+                                    state.show_loaded(s, p.quiet);
+                                    if let Some(then) = p.then {
+                                        then(state);
+                                    }
+                                },
+                                tick,
+                            );
+                        },
+                        tick,
+                    );
                 },
-                std::time::Duration::from_millis(0),
+                tick,
             );
         }
         _ => {}

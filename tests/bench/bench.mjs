@@ -2,7 +2,8 @@
 // Every figure is reported with a baseline measured in the same page: JS JSON.parse of the same bytes.
 // Writes target/bench/results.json and prints a table.
 import { chromium } from '@playwright/test';
-import { spawn } from 'node:child_process';
+import { spawn, exec } from 'node:child_process';
+import { promisify } from 'node:util';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -11,6 +12,23 @@ const PORT = 4180;
 const sizes = (process.env.BENCH_SIZES || '10k,100k,1m').split(',');
 const server = spawn('node', [path.join(root, 'tests/e2e/server.mjs'), String(PORT)], { stdio: 'ignore' });
 await new Promise((r) => setTimeout(r, 500));
+
+// Total page memory: the resident size of Chromium's renderer process, which holds the page and its parse worker
+// (a dedicated worker is a thread of its page's renderer). Sampled every 50 ms; the peak is kept.
+const execAsync = promisify(exec);
+async function rendererMB() {
+  try {
+    const { stdout } = await execAsync('ps -eo rss=,args=', { maxBuffer: 16 << 20 });
+    let max = 0;
+    for (const line of stdout.split('\n')) if (line.includes('--type=renderer')) max = Math.max(max, parseInt(line.trim(), 10) || 0);
+    return max / 1024;
+  } catch { return 0; }
+}
+function sampleMemory() {
+  const s = { peak: 0, stop: false };
+  (async () => { while (!s.stop) { s.peak = Math.max(s.peak, await rendererMB()); await new Promise((r) => setTimeout(r, 50)); } })();
+  return s;
+}
 
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)] ?? 0; };
 const results = [];
@@ -44,7 +62,13 @@ try {
       window.__before = document.querySelector('[data-testid=trace-id]').textContent;
       window.__t0 = performance.now();
     });
-    await page.getByTestId('file-input').setInputFiles(path.join(root, 'target', 'bench', `jaeger-${size}.json`));
+    const before = await rendererMB();
+    const mem = sampleMemory();
+    // As a user does it: click "Open trace…" (which starts the parse worker), pick the file half a second later.
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByText('Open trace…').click()]);
+    await page.waitForTimeout(500);
+    await page.evaluate(() => { window.__longtasks.length = 0; window.__t0 = performance.now(); });
+    await chooser.setFiles(path.join(root, 'target', 'bench', `jaeger-${size}.json`));
     const r = await page.evaluate(async () => {
       const raf = () => new Promise((res) => requestAnimationFrame(() => res(performance.now())));
       const until = async (cond) => { for (;;) { if (cond()) return raf(); await new Promise((r) => setTimeout(r, 0)); } };
@@ -55,6 +79,7 @@ try {
       out.loadMs = performance.now() - window.__t0;
       out.error = document.querySelector('.error-banner')?.textContent;
       out.longestTaskMs = Math.max(0, ...window.__longtasks);
+      out.workerPeakMB = (window.__stitchWorkerMemory ?? 0) / 1e6;
       // Scroll: 200 steps across the tree, one per frame.
       const sc = document.querySelector('[data-testid=rows-scroll]');
       const frames = [];
@@ -110,6 +135,10 @@ try {
       out.wasmMB = (window.__wasm?.memory?.buffer?.byteLength ?? 0) / 1e6;
       return out;
     });
+    mem.stop = true;
+    r.rendererBeforeMB = before;
+    r.rendererPeakMB = mem.peak;
+    r.rendererAfterMB = await rendererMB();
     Object.assign(r, floor);
     r.size = size;
     r.scrollP95 = pct(r.scrollFrames, 0.95);
@@ -117,8 +146,39 @@ try {
     delete r.scrollFrames; delete r.zoomFrames;
     r.loadVsParse = r.loadMs / r.jsonParseMs;
     r.bytesPerSpanWasm = (r.wasmMB * 1e6) / r.spans;
-    results.push(r);
+    r.bytesPerSpanPage = ((r.rendererAfterMB - r.rendererBeforeMB) * 1048576) / r.spans;
     await page.close();
+    // Same file parsed on the page's thread (?worker=0), as before the worker: load time and longest task only.
+    const p2 = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await p2.addInitScript(() => {
+      window.__longtasks = [];
+      new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__longtasks.push(e.duration); })
+        .observe({ type: 'longtask', buffered: true });
+    });
+    await p2.goto(`http://127.0.0.1:${PORT}/stitch/?worker=0`);
+    await p2.waitForSelector('[data-testid=trace-title]');
+    const [ch2] = await Promise.all([p2.waitForEvent('filechooser'), p2.getByText('Open trace…').click()]);
+    await p2.waitForTimeout(500);
+    await p2.evaluate(() => {
+      window.__longtasks.length = 0;
+      window.__before = document.querySelector('[data-testid=trace-id]').textContent;
+      window.__t0 = performance.now();
+    });
+    await ch2.setFiles(path.join(root, 'target', 'bench', `jaeger-${size}.json`));
+    const r2 = await p2.evaluate(async () => {
+      const raf = () => new Promise((res) => requestAnimationFrame(() => res(performance.now())));
+      for (;;) {
+        const t = document.querySelector('[data-testid=trace-id]')?.textContent;
+        if ((t !== window.__before && document.querySelector('g.row')) || document.querySelector('.error-banner')) break;
+        await new Promise((r) => setTimeout(r, 0));
+      }
+      await raf();
+      return { loadMs: performance.now() - window.__t0, longestTaskMs: Math.max(0, ...window.__longtasks) };
+    });
+    r.pageThreadLoadMs = r2.loadMs;
+    r.pageThreadLongestTaskMs = r2.longestTaskMs;
+    results.push(r);
+    await p2.close();
   }
 } finally {
   await browser.close();
@@ -127,11 +187,20 @@ try {
 fs.mkdirSync(path.join(root, 'target', 'bench'), { recursive: true });
 fs.writeFileSync(path.join(root, 'target', 'bench', 'results.json'), JSON.stringify(results, null, 2));
 const f = (x, d = 1) => (typeof x === 'number' ? x.toFixed(d) : String(x));
-console.log('\nsize  spans    MB    JSON.parse  load(ms)  load/parse  longest task  scroll p50/p95  zoom p95  collapse/expand all  search  select  analyze  heap+wasm MB');
+console.log('\nsize  spans    MB    JSON.parse  load(ms)  load/parse  longest task  scroll p50/p95  zoom p95  collapse/expand all  search  select  analyze');
 for (const r of results) {
   console.log([r.size.padEnd(5), String(r.spans).padEnd(8), f(r.bytes / 1e6, 0).padEnd(5), f(r.jsonParseMs).padEnd(11), f(r.loadMs).padEnd(9),
     (f(r.loadVsParse, 2) + 'x').padEnd(11), f(r.longestTaskMs).padEnd(13), `${f(r.scrollP50)}/${f(r.scrollP95)}`.padEnd(15),
     f(r.zoomP95).padEnd(9), `${f(r.collapseAllMs)}/${f(r.expandAllMs)}`.padEnd(20), f(r.searchMs).padEnd(7), f(r.selectMs).padEnd(7),
-    f(r.analyzeMs).padEnd(8),
-    `${f(r.jsHeapMB, 0)}+${f(r.wasmMB, 0)}`].join(' '));
+    f(r.analyzeMs)].join(' '));
+}
+console.log('\nworker vs page thread  load (worker)  longest task (worker)  load (page thread)  longest task (page thread)');
+for (const r of results) {
+  console.log([r.size.padEnd(22), f(r.loadMs).padEnd(13), f(r.longestTaskMs).padEnd(22), f(r.pageThreadLoadMs).padEnd(19),
+    f(r.pageThreadLongestTaskMs)].join(' '));
+}
+console.log('\nmemory (MB)  page JS heap  page wasm  worker wasm peak  renderer before/peak/after  page bytes/span after load');
+for (const r of results) {
+  console.log([r.size.padEnd(12), f(r.jsHeapMB, 0).padEnd(13), f(r.wasmMB, 0).padEnd(10), f(r.workerPeakMB, 0).padEnd(17),
+    `${f(r.rendererBeforeMB, 0)}/${f(r.rendererPeakMB, 0)}/${f(r.rendererAfterMB, 0)}`.padEnd(27), f(r.bytesPerSpanPage, 0)].join(' '));
 }

@@ -12,7 +12,7 @@ test('only the rows in view are in the DOM while scrolling 10,000 spans', async 
   await dropUrl(page, TEN_K);
   await expect(page.getByTestId('span-count')).toHaveText('10,000');
   await page.keyboard.press('['); // expand all, sibling groups too: 10,000 rows
-  await expect(rowCount(page)).toHaveText('10000 spans');
+  await expect(rowCount(page)).toHaveText('10,000 spans');
   const scroller = page.getByTestId('rows-scroll');
   for (const frac of [0, 0.25, 0.5, 0.75, 1]) {
     await scroller.evaluate((el, f) => { el.scrollTop = f * (el.scrollHeight - el.clientHeight); }, frac);
@@ -32,13 +32,13 @@ test('keyboard: collapse and expand all, levels, focus, Enter, pan, zoom, help',
   await openApp(page);
   await dropUrl(page, TEN_K);
   await page.keyboard.press(']');
-  await expect(rowCount(page)).toHaveText('1 of 10000 spans shown');
+  await expect(rowCount(page)).toHaveText('1 of 10,000 spans shown');
   await page.keyboard.press('[');
-  await expect(rowCount(page)).toHaveText('10000 spans');
+  await expect(rowCount(page)).toHaveText('10,000 spans');
   await page.keyboard.press('p'); // collapse the deepest level that has children
-  await expect(rowCount(page)).toHaveText(/of 10000 spans shown/);
+  await expect(rowCount(page)).toHaveText(/of 10,000 spans shown/);
   await page.keyboard.press('o');
-  await expect(rowCount(page)).toHaveText('10000 spans');
+  await expect(rowCount(page)).toHaveText('10,000 spans');
   // f focuses the first row, f again the second; Enter opens its detail.
   await page.keyboard.press('f');
   await page.keyboard.press('f');
