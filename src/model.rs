@@ -438,6 +438,126 @@ impl Trace {
         }
     }
 
+    /// Copies spans `idx` of `src`, with their attributes, events, links, resources and warnings, to the end of this
+    /// trace (used when spans parsed apart turn out to belong to one trace). Parents given by index are kept when
+    /// the parent is copied too.
+    pub fn append_spans(&mut self, src: &Trace, idx: &[u32]) {
+        let base = self.spans.len() as u32;
+        let mut new_index = vec![u32::MAX; src.spans.len()];
+        for (k, &i) in idx.iter().enumerate() {
+            if let Some(slot) = new_index.get_mut(i as usize) {
+                *slot = base + k as u32;
+            }
+        }
+        let mut sym_map = vec![u32::MAX; src.strings.len()];
+        let mut res_map = vec![u32::MAX; src.resources.len()];
+        for &i in idx {
+            let Some(&s) = src.spans.get(i as usize) else {
+                continue;
+            };
+            let mut d = s;
+            d.span_id = self.copy_str(src, s.span_id);
+            d.parent = match s.parent {
+                ParentRef::None => ParentRef::None,
+                ParentRef::Id(id) => ParentRef::Id(self.copy_str(src, id)),
+                ParentRef::Index(j) => match new_index.get(j as usize) {
+                    Some(&n) if n != u32::MAX => ParentRef::Index(n),
+                    _ => ParentRef::None,
+                },
+            };
+            d.service = self.copy_sym(src, s.service, &mut sym_map);
+            d.operation = self.copy_sym(src, s.operation, &mut sym_map);
+            d.status_message = self.copy_str(src, s.status_message);
+            d.resource = match res_map.get(s.resource as usize) {
+                Some(&r) if r != u32::MAX => r,
+                Some(_) => {
+                    let r = src.resources[s.resource as usize];
+                    let copy = Resource {
+                        attrs: self.copy_attrs(src, r.attrs, &mut sym_map),
+                        scope_name: self.copy_str(src, r.scope_name),
+                        scope_version: self.copy_str(src, r.scope_version),
+                        scope_attrs: self.copy_attrs(src, r.scope_attrs, &mut sym_map),
+                    };
+                    self.resources.push(copy);
+                    let n = (self.resources.len() - 1) as u32;
+                    res_map[s.resource as usize] = n;
+                    n
+                }
+                None => 0,
+            };
+            d.attrs = self.copy_attrs(src, s.attrs, &mut sym_map);
+            let e0 = self.events.len() as u32;
+            for e in src.events.get(s.events.range()).unwrap_or(&[]) {
+                let ev = Event {
+                    time_ns: e.time_ns,
+                    name: self.copy_str(src, e.name),
+                    attrs: self.copy_attrs(src, e.attrs, &mut sym_map),
+                };
+                self.events.push(ev);
+            }
+            d.events = Span32 {
+                start: e0,
+                end: self.events.len() as u32,
+            };
+            let l0 = self.links.len() as u32;
+            for l in src.links.get(s.links.range()).unwrap_or(&[]) {
+                let link = Link {
+                    trace_id: self.copy_str(src, l.trace_id),
+                    span_id: self.copy_str(src, l.span_id),
+                    ref_type: l.ref_type,
+                    attrs: self.copy_attrs(src, l.attrs, &mut sym_map),
+                };
+                self.links.push(link);
+            }
+            d.links = Span32 {
+                start: l0,
+                end: self.links.len() as u32,
+            };
+            self.spans.push(d);
+        }
+        for w in &src.warnings {
+            if let Some(n) = w.span.and_then(|s| new_index.get(s as usize)) {
+                if *n != u32::MAX {
+                    self.warn(w.kind, Some(*n), w.message.clone());
+                }
+            }
+        }
+    }
+
+    fn copy_str(&mut self, src: &Trace, s: Str) -> Str {
+        self.push_str(src.str(s))
+    }
+
+    fn copy_sym(&mut self, src: &Trace, s: Sym, map: &mut [u32]) -> Sym {
+        match map.get(s as usize) {
+            Some(&m) if m != u32::MAX => m,
+            Some(_) => {
+                let m = self.strings.intern(src.sym(s));
+                map[s as usize] = m;
+                m
+            }
+            None => 0,
+        }
+    }
+
+    fn copy_attrs(&mut self, src: &Trace, r: Span32, map: &mut [u32]) -> Span32 {
+        let a0 = self.attrs.len() as u32;
+        for a in src.attrs.get(r.range()).unwrap_or(&[]) {
+            let key = self.copy_sym(src, a.key, map);
+            let value = match a.value {
+                Value::Str(s) => Value::Str(self.copy_str(src, s)),
+                Value::Bytes(s) => Value::Bytes(self.copy_str(src, s)),
+                Value::Json(s) => Value::Json(self.copy_str(src, s)),
+                v => v,
+            };
+            self.attrs.push(Attr { key, value });
+        }
+        Span32 {
+            start: a0,
+            end: self.attrs.len() as u32,
+        }
+    }
+
     /// Total number of warnings, counted per occurrence.
     pub fn warning_total(&self) -> usize {
         self.warning_counts.values().sum()

@@ -294,3 +294,56 @@ fn input_over_the_size_limit_is_refused_with_its_size_and_the_limit() {
          (WebAssembly has 4 GB in all, and a trace takes several times its file size while it is read)"
     );
 }
+
+#[test]
+fn jaeger_spans_of_two_traces_in_one_array_and_one_trace_in_two_objects_are_sorted_out() {
+    // Trace object "a" also holds a span of trace "b"; trace object "b" holds b's other span. Each object has its
+    // own processes: p1 is svc-a in the first and svc-c in the second.
+    let json = r#"{"data":[
+      {"traceID":"a","spans":[
+        {"traceID":"a","spanID":"1","operationName":"root-a","startTime":1000,"duration":100,"processID":"p1"},
+        {"traceID":"b","spanID":"2","operationName":"call-b","startTime":2000,"duration":50,"processID":"p2",
+         "references":[{"refType":"CHILD_OF","traceID":"b","spanID":"3"}],
+         "tags":[{"key":"k","type":"string","value":"v"}]}],
+       "processes":{"p1":{"serviceName":"svc-a"},
+                    "p2":{"serviceName":"svc-b","tags":[{"key":"host","type":"string","value":"h2"}]}}},
+      {"traceID":"b","spans":[
+        {"traceID":"b","spanID":"3","operationName":"root-b","startTime":1500,"duration":600,"processID":"p1"}],
+       "processes":{"p1":{"serviceName":"svc-c"}}}]}"#;
+    let l = stitch::formats::load("two.json", json.as_bytes()).expect("loads");
+    let ids: Vec<&str> = l.traces.iter().map(|t| t.trace_id.as_str()).collect();
+    assert_eq!(ids, ["a", "b"]); // sorted by start: a at 1000 µs, b at 1500 µs
+    let a = &l.traces[0];
+    assert_eq!(
+        (a.spans.len(), a.operation(0), a.service(0)),
+        (1, "root-a", "svc-a")
+    );
+    let b = analyze(l.traces[1].clone());
+    assert_eq!(b.trace.spans.len(), 2);
+    let call = by_id(&b, "2");
+    let root = by_id(&b, "3");
+    assert_eq!(
+        (b.trace.operation(call), b.trace.service(call)),
+        ("call-b", "svc-b")
+    );
+    assert_eq!(
+        (b.trace.operation(root), b.trace.service(root)),
+        ("root-b", "svc-c")
+    );
+    assert_eq!(b.tree.parent[call as usize], root);
+    assert_eq!(
+        b.trace
+            .find_attr(call, "k")
+            .map(|v| b.trace.value_text(v))
+            .as_deref(),
+        Some("v")
+    );
+    let res = b.trace.resources[b.trace.spans[call as usize].resource as usize];
+    let host: Vec<String> = b
+        .trace
+        .attr_range(res.attrs)
+        .iter()
+        .map(|x| format!("{}={}", b.trace.sym(x.key), b.trace.value_text(&x.value)))
+        .collect();
+    assert_eq!(host, ["host=h2"]);
+}

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::common::{counted_id, null_default, CowStr, OneOrMany, Scalar, TraceSet};
 use crate::model::{
-    flags, Event, Link, ParentRef, RefType, Resource, Span, SpanKind, Trace, Value,
+    flags, Event, Link, ParentRef, RefType, Resource, Span, SpanKind, Str, Trace, Value,
 };
 
 #[derive(Deserialize, Default)]
@@ -16,8 +16,9 @@ struct JSpan<'a> {
     // Wrapper and trace fields: one struct serves every shape, so nothing is buffered.
     #[serde(borrow, default)]
     data: Option<OneOrMany<Box<JSpan<'a>>>>,
-    #[serde(borrow, default)]
-    spans: Option<Vec<JSpan<'a>>>,
+    /// A trace's spans, converted into the model while they are parsed (see [`Staged`]).
+    #[serde(default)]
+    spans: Option<Staged>,
     #[serde(borrow, default, deserialize_with = "null_default")]
     processes: HashMap<CowStr<'a>, Process<'a>>,
     // Span fields (also a trace's `traceID` and `warnings`).
@@ -86,12 +87,19 @@ struct Process<'a> {
 }
 
 /// Parses Jaeger JSON into traces.
+///
+/// A trace object's `spans` are converted one by one while they are parsed, into a staging trace (see [`Staged`]),
+/// so the parsed form of a million spans never exists at once. A trace object's `processes` come after its spans in
+/// Jaeger's files, so each staged span keeps its process ID, and resources are resolved when the object is complete.
 pub fn parse(bytes: &[u8]) -> Result<Vec<Trace>, serde_json::Error> {
-    let top: OneOrMany<Box<JSpan>> = serde_json::from_slice(bytes)?;
+    STAGES.with(|s| s.borrow_mut().clear());
+    let top: Result<OneOrMany<Box<JSpan>>, _> = serde_json::from_slice(bytes);
+    let mut stages: Vec<Option<Stage>> = STAGES.with(|s| std::mem::take(&mut *s.borrow_mut()));
+    let top = top?;
     let mut set = TraceSet::default();
     let mut stack: Vec<Box<JSpan>> = top.into_vec();
     stack.reverse();
-    let mut loose: Vec<JSpan> = Vec::new();
+    let mut loose = Stage::default();
     // Flatten `data` wrappers (iteratively; they nest at most a couple of levels in practice).
     while let Some(mut node) = stack.pop() {
         if let Some(data) = node.data.take() {
@@ -99,101 +107,205 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Trace>, serde_json::Error> {
             inner.reverse();
             stack.extend(inner);
         }
-        if let Some(spans) = node.spans.take() {
-            add_trace(
-                &mut set,
-                node.trace_id.as_deref(),
-                spans,
-                &node.processes,
-                &node.warnings,
-            );
+        if let Some(Staged(k)) = node.spans.take() {
+            if let Some(stage) = stages.get_mut(k).and_then(Option::take) {
+                finish_stage(
+                    &mut set,
+                    stage,
+                    node.trace_id.as_deref(),
+                    &node.processes,
+                    &node.warnings,
+                );
+            }
         } else if !node.span_id.is_empty() {
-            loose.push(*node);
+            loose.add(&node);
         }
     }
-    if !loose.is_empty() {
-        add_trace(&mut set, None, loose, &HashMap::new(), &[]);
+    if !loose.t.spans.is_empty() {
+        finish_stage(&mut set, loose, None, &HashMap::new(), &[]);
     }
     Ok(set.into_traces())
 }
 
-fn add_trace(
+thread_local! {
+    /// Staged span arrays of the parse in progress, by [`Staged`] index.
+    static STAGES: std::cell::RefCell<Vec<Option<Stage>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A `spans` array, converted while parsed: an index into the staged arrays of this parse.
+struct Staged(usize);
+
+impl<'de> Deserialize<'de> for Staged {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Staged;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an array of spans")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Staged, A::Error> {
+                let mut stage = Stage::default();
+                while let Some(s) = seq.next_element::<JSpan<'de>>()? {
+                    stage.add(&s);
+                }
+                Ok(Staged(STAGES.with(|st| {
+                    let mut st = st.borrow_mut();
+                    st.push(Some(stage));
+                    st.len() - 1
+                })))
+            }
+        }
+        d.deserialize_seq(V)
+    }
+}
+
+/// Spans converted before their trace object is complete.
+struct Stage {
+    t: Trace,
+    /// Per span: its own `traceID` (empty if it has none).
+    tid: Vec<Str>,
+    /// Per span: its `processID`, still to be resolved (empty when the process was inline or missing).
+    pid: Vec<Str>,
+    /// The last `traceID` a span of this array had: spans without one are taken to be in the same trace.
+    last_tid: String,
+}
+
+impl Default for Stage {
+    fn default() -> Stage {
+        Stage {
+            t: Trace::new(""),
+            tid: Vec::new(),
+            pid: Vec::new(),
+            last_tid: String::new(),
+        }
+    }
+}
+
+impl Stage {
+    fn add(&mut self, s: &JSpan) {
+        let own_tid = s.trace_id.as_deref().filter(|t| !t.is_empty());
+        if let Some(tid) = own_tid {
+            if tid != self.last_tid {
+                self.last_tid = tid.to_string();
+            }
+        }
+        let t = &mut self.t;
+        self.tid.push(t.push_str(own_tid.unwrap_or("")));
+        // The resource: an inline process now; a process ID once the trace's processes are known.
+        let (resource, service, pid) = match (&s.process, s.process_id.as_deref()) {
+            (Some(p), _) => {
+                let (r, svc) = push_process(t, Some(p));
+                (r, svc, Str::default())
+            }
+            (None, Some(pid)) if !pid.is_empty() => (u32::MAX, 0, t.push_str(pid)),
+            _ => (u32::MAX, 0, Str::default()),
+        };
+        self.pid.push(pid);
+        convert_span(t, s, &self.last_tid, resource, service);
+    }
+}
+
+/// Turns a process into a resource of `t`; returns it and the interned service name.
+fn push_process(t: &mut Trace, p: Option<&Process>) -> (u32, crate::model::Sym) {
+    let a0 = t.attrs.len() as u32;
+    if let Some(p) = p {
+        for tag in &p.tags {
+            let v = tag_value(t, tag);
+            t.push_attr(&tag.key, v);
+        }
+    }
+    let a1 = t.attrs.len() as u32;
+    t.resources.push(Resource {
+        attrs: crate::model::Span32 { start: a0, end: a1 },
+        ..Resource::default()
+    });
+    let svc_name = match p {
+        Some(p) if !p.service_name.is_empty() => &p.service_name,
+        _ => "unknown service",
+    };
+    ((t.resources.len() - 1) as u32, t.strings.intern(svc_name))
+}
+
+/// Resolves a staged array's processes and moves its spans into the trace set, by trace ID.
+fn finish_stage(
     set: &mut TraceSet,
+    mut st: Stage,
     trace_id: Option<&str>,
-    spans: Vec<JSpan>,
     processes: &HashMap<CowStr, Process>,
     warnings: &[CowStr],
 ) {
-    // Processes become resources, once per trace: (trace index, process ID) → (resource, service).
-    let mut res_of: crate::model::FxHashMap<(usize, &str), (u32, crate::model::Sym)> =
-        Default::default();
-    let mut warned = false;
-    let mut last_tid: Option<(&str, usize)> = None;
-    for s in spans.iter() {
-        let tid_str = s
-            .trace_id
-            .as_deref()
-            .filter(|t| !t.is_empty())
-            .or(trace_id)
-            .unwrap_or("unknown");
-        let tkey = match last_tid {
-            Some((l, i)) if l == tid_str => i,
-            _ => {
-                let i = set.index(tid_str);
-                last_tid = Some((tid_str, i));
-                i
-            }
-        };
-        let tid = tid_str;
-        let t = &mut set.traces[tkey];
-        if !warned {
-            warned = true;
-            for w in warnings {
-                t.warn(
-                    crate::model::WarningKind::Format,
-                    None,
-                    format!("exporter warning: {w}"),
-                );
-            }
+    // Processes become resources, once per process ID.
+    let mut res_of: HashMap<String, (u32, crate::model::Sym)> = HashMap::new();
+    for i in 0..st.t.spans.len() {
+        if st.t.spans[i].resource != u32::MAX {
+            continue;
         }
-
-        // Resource: the referenced process (cached), or the inline one.
-        let cached = match (&s.process, s.process_id.as_deref()) {
-            (None, Some(pid)) => res_of.get(&(tkey, pid)).copied(),
-            _ => None,
-        };
-        let (resource, service) = match cached {
-            Some(r) => r,
+        let pid = st.t.str(st.pid[i]).to_string();
+        let r = match res_of.get(&pid) {
+            Some(&r) => r,
             None => {
-                let p = match (&s.process, s.process_id.as_deref()) {
-                    (Some(p), _) => Some(p),
-                    (None, Some(pid)) => processes.get(pid),
-                    (None, None) => None,
-                };
-                let a0 = t.attrs.len() as u32;
-                if let Some(p) = p {
-                    for tag in &p.tags {
-                        let v = tag_value(t, tag);
-                        t.push_attr(&tag.key, v);
-                    }
-                }
-                let a1 = t.attrs.len() as u32;
-                t.resources.push(Resource {
-                    attrs: crate::model::Span32 { start: a0, end: a1 },
-                    ..Resource::default()
-                });
-                let svc_name = match p {
-                    Some(p) if !p.service_name.is_empty() => &p.service_name,
-                    _ => "unknown service",
-                };
-                let r = ((t.resources.len() - 1) as u32, t.strings.intern(svc_name));
-                if let (None, Some(pid)) = (&s.process, s.process_id.as_deref()) {
-                    res_of.insert((tkey, pid), r);
-                }
+                let r = push_process(&mut st.t, processes.get(pid.as_str()));
+                res_of.insert(pid, r);
                 r
             }
         };
+        let span = &mut st.t.spans[i];
+        span.resource = r.0;
+        span.service = r.1;
+    }
+    for w in warnings {
+        st.t.warn(
+            crate::model::WarningKind::Format,
+            None,
+            format!("exporter warning: {w}"),
+        );
+    }
+    let fallback = trace_id.filter(|t| !t.is_empty()).unwrap_or("unknown");
+    let tids: Vec<String> = st
+        .tid
+        .iter()
+        .map(|&s| match st.t.str(s) {
+            "" => fallback.to_string(),
+            t => t.to_string(),
+        })
+        .collect();
+    let Some(first) = tids.first() else {
+        return;
+    };
+    if tids.iter().all(|t| t == first) {
+        st.t.trace_id = first.clone();
+        set.adopt(st.t);
+        return;
+    }
+    // Spans of several traces in one array: copy each trace's spans over (rare).
+    let mut order: Vec<&str> = Vec::new();
+    let mut groups: HashMap<&str, Vec<u32>> = HashMap::new();
+    for (i, t) in tids.iter().enumerate() {
+        groups
+            .entry(t.as_str())
+            .or_insert_with(|| {
+                order.push(t.as_str());
+                Vec::new()
+            })
+            .push(i as u32);
+    }
+    for (k, tid) in order.iter().enumerate() {
+        let dst = set.get(tid);
+        dst.append_spans(&st.t, &groups[tid]);
+        if k == 0 {
+            for w in st.t.warnings.iter().filter(|w| w.span.is_none()) {
+                dst.warn(w.kind, None, w.message.clone());
+            }
+        }
+    }
+}
 
+/// Converts one span into `t`, with its resource and service already known (or `u32::MAX` for later).
+fn convert_span(t: &mut Trace, s: &JSpan, tid: &str, resource: u32, service: crate::model::Sym) {
+    {
         let mut span = Span {
             span_id: t.push_str(&s.span_id),
             service,
@@ -222,7 +334,8 @@ fn add_trace(
             } else {
                 RefType::ChildOf
             };
-            let same_trace = r.trace_id.is_empty() || r.trace_id == tid;
+            // `tid` is empty when no span so far named its trace: then every reference counts as in the trace.
+            let same_trace = r.trace_id.is_empty() || tid.is_empty() || r.trace_id == tid;
             let better = match parent {
                 None => same_trace,
                 Some((_, RefType::FollowsFrom)) => same_trace && rt == RefType::ChildOf,
