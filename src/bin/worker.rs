@@ -90,6 +90,14 @@ mod worker {
     }
 
     fn load(id: f64, name: String, data: JsValue) {
+        // Milliseconds per step, sent with the result (for `make bench`).
+        let timings = Object::new();
+        let mut mark = js_sys::Date::now();
+        let mut step = |what: &str| {
+            let now = js_sys::Date::now();
+            set(&timings, what, now - mark);
+            mark = now;
+        };
         let bytes = match read(id, &name, &data) {
             Ok(b) => b,
             Err(e) => return error(id, &e),
@@ -101,7 +109,9 @@ mod worker {
                 progress(id, "parse", done as f64, total as f64, spans as f64)
             }
         });
+        step("read");
         let loaded = formats::load_with_progress(&name, &bytes, hook);
+        step("parse");
         drop(bytes);
         let loaded = match loaded {
             Ok(l) => l,
@@ -119,8 +129,10 @@ mod worker {
                 .map(stitch::analysis::prepare)
                 .collect(),
         };
+        step("tree");
         progress(id, "send", 0.0, 0.0, spans as f64);
         let chunks = transfer::encode(&prepared, transfer::CHUNK);
+        step("encode");
         drop(prepared);
         let list = Array::new();
         for c in chunks {
@@ -129,7 +141,9 @@ mod worker {
             arr.copy_from(&c);
             list.push(&arr.buffer());
         }
+        step("copy");
         let o = msg("done", id);
+        set(&o, "timings", &timings);
         set(&o, "chunks", &list);
         set(&o, "spans", spans as f64);
         let memory = wasm_bindgen::memory()

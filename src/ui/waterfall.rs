@@ -12,6 +12,10 @@ use crate::model::SpanKind;
 
 /// Rows drawn above and below the viewport.
 const OVERSCAN: usize = 10;
+/// Rows per step of the rows SVG's base (see `first` in `Waterfall`).
+const BASE_BLOCK: usize = 4096;
+/// Rows the SVG extends past its base: a block, plus room for the tallest viewport.
+const SVG_ROWS: usize = BASE_BLOCK + 1024;
 const AXIS_H: f64 = 30.0;
 const INDENT: f64 = 14.0;
 
@@ -63,7 +67,10 @@ pub fn Waterfall() -> impl IntoView {
             OVERSCAN,
         )
     });
-    let first = Memo::new(move |_| range.get().start);
+    // Rows are placed relative to a base that moves in steps of BASE_BLOCK rows, so that while scrolling the rows
+    // already drawn keep their place in the SVG (the browser just scrolls them) and only rows entering or leaving
+    // the window are created or removed.
+    let first = Memo::new(move |_| range.get().start / BASE_BLOCK * BASE_BLOCK);
     let in_view = Memo::new(move |_| {
         let r = range.get();
         state.rows.with(|rows| {
@@ -279,24 +286,27 @@ fn RowsSvg(
     tick_list: Memo<Vec<crate::layout::Tick>>,
 ) -> impl IntoView {
     let state = use_state();
-    let count = move || in_view.with(|v| v.len());
     let a2 = a.clone();
+    // Fixed while the base stays: from the base to the end of the next block (or of the trace).
+    let height = move || {
+        let n = state.rows.with(|r| r.len());
+        n.saturating_sub(first.get()).min(SVG_ROWS) as f64 * ROW_H
+    };
     view! {
         <svg
             class="rows"
             role="tree"
             aria-label="Spans"
             width=move || state.width.get()
-            height=move || count() as f64 * ROW_H
+            height=height
             style:top=move || format!("{}px", first.get() as f64 * ROW_H)
         >
             <g class="grid" transform=move || format!("translate({},0)", state.name_w.get())>
                 {move || {
-                    let h = count() as f64 * ROW_H;
                     tick_list
                         .get()
                         .into_iter()
-                        .map(|t| view! { <line x1=t.x x2=t.x y1="0" y2=h /> })
+                        .map(|t| view! { <line x1=t.x x2=t.x y1="0" y2="100%" /> })
                         .collect_view()
                 }}
             </g>
@@ -305,7 +315,7 @@ fn RowsSvg(
                 x1=move || state.name_w.get() - 3.0
                 x2=move || state.name_w.get() - 3.0
                 y1="0"
-                y2=move || count() as f64 * ROW_H
+                y2="100%"
             />
             <For
                 each=move || in_view.get()

@@ -253,6 +253,14 @@ fn on_message(state: State, data: JsValue) {
             };
             let chunks: Array = field(&data, "chunks").unchecked_into();
             let worker_memory = field(&data, "memory").as_f64().unwrap_or(0.0);
+            let timings = field(&data, "timings");
+            let timings_out = timings.clone();
+            let mark = std::rc::Rc::new(Cell::new(js_sys::Date::now()));
+            let step = move |what: &str| {
+                let now = js_sys::Date::now();
+                let _ = Reflect::set(&timings, &what.into(), &(now - mark.get()).into());
+                mark.set(now);
+            };
             // Wasm memory never shrinks: end the worker to give its memory back (the next large load starts a new one).
             terminate();
             state.progress.update(|pr| {
@@ -271,10 +279,12 @@ fn on_message(state: State, data: JsValue) {
                     if !latest() {
                         return;
                     }
+                    step("queue");
                     let decoded = transfer::decode(JsChunks {
                         list: chunks,
                         next: 0,
                     });
+                    step("decode");
                     let prep = match decoded {
                         Ok(prep) => prep,
                         Err(e) => {
@@ -286,15 +296,19 @@ fn on_message(state: State, data: JsValue) {
                             if !latest() {
                                 return;
                             }
+                            step("queue2");
                             let s = Arc::new(Session::from_prepared(prep));
+                            step("analyze");
                             set_timeout(
                                 move || {
                                     if !latest() {
                                         return;
                                     }
+                                    step("queue3");
                                     state.progress.set(None);
-                                    record_memory(worker_memory);
                                     state.show_loaded(s, p.quiet);
+                                    step("show");
+                                    record(worker_memory, &timings_out);
                                     if let Some(then) = p.then {
                                         then(state);
                                     }
@@ -312,10 +326,12 @@ fn on_message(state: State, data: JsValue) {
     }
 }
 
-/// Keeps the worker's peak memory where `make bench` can read it (`window.__stitchWorkerMemory`).
-fn record_memory(bytes: f64) {
+/// Keeps the worker's peak memory and the time of each step of the last load where `make bench` reads them
+/// (`window.__stitchWorkerMemory`, `window.__stitchLoadTimings`).
+fn record(worker_memory: f64, timings: &JsValue) {
     if let Some(w) = web_sys::window() {
-        let _ = Reflect::set(&w, &"__stitchWorkerMemory".into(), &bytes.into());
+        let _ = Reflect::set(&w, &"__stitchWorkerMemory".into(), &worker_memory.into());
+        let _ = Reflect::set(&w, &"__stitchLoadTimings".into(), timings);
     }
 }
 

@@ -40,7 +40,9 @@ const browser = await chromium.launch({
 try {
   for (const size of sizes) {
     const file = `/generated-bench/jaeger-${size}.json`;
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    // A context of its own: its own renderer process, so the memory figures are this page's alone.
+    const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await ctx.newPage();
     await page.addInitScript(() => {
       addEventListener('TrunkApplicationStarted', (e) => { window.__wasm = e.detail.wasm; });
       window.__longtasks = [];
@@ -80,6 +82,7 @@ try {
       out.error = document.querySelector('.error-banner')?.textContent;
       out.longestTaskMs = Math.max(0, ...window.__longtasks);
       out.workerPeakMB = (window.__stitchWorkerMemory ?? 0) / 1e6;
+      out.steps = window.__stitchLoadTimings ?? {};
       // Scroll: 200 steps across the tree, one per frame.
       const sc = document.querySelector('[data-testid=rows-scroll]');
       const frames = [];
@@ -147,9 +150,10 @@ try {
     r.loadVsParse = r.loadMs / r.jsonParseMs;
     r.bytesPerSpanWasm = (r.wasmMB * 1e6) / r.spans;
     r.bytesPerSpanPage = ((r.rendererAfterMB - r.rendererBeforeMB) * 1048576) / r.spans;
-    await page.close();
+    await ctx.close();
     // Same file parsed on the page's thread (?worker=0), as before the worker: load time and longest task only.
-    const p2 = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const ctx2 = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const p2 = await ctx2.newPage();
     await p2.addInitScript(() => {
       window.__longtasks = [];
       new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__longtasks.push(e.duration); })
@@ -178,7 +182,7 @@ try {
     r.pageThreadLoadMs = r2.loadMs;
     r.pageThreadLongestTaskMs = r2.longestTaskMs;
     results.push(r);
-    await p2.close();
+    await ctx2.close();
   }
 } finally {
   await browser.close();
@@ -199,6 +203,8 @@ for (const r of results) {
   console.log([r.size.padEnd(22), f(r.loadMs).padEnd(13), f(r.longestTaskMs).padEnd(22), f(r.pageThreadLoadMs).padEnd(19),
     f(r.pageThreadLongestTaskMs)].join(' '));
 }
+console.log('\nworker load, ms per step: read, parse, tree, encode, copy (worker); queue, decode, queue2, analyze, queue3, show (page)');
+for (const r of results) console.log(r.size.padEnd(6), JSON.stringify(r.steps));
 console.log('\nmemory (MB)  page JS heap  page wasm  worker wasm peak  renderer before/peak/after  page bytes/span after load');
 for (const r of results) {
   console.log([r.size.padEnd(12), f(r.jsHeapMB, 0).padEnd(13), f(r.wasmMB, 0).padEnd(10), f(r.workerPeakMB, 0).padEnd(17),
