@@ -101,11 +101,32 @@ impl SearchIndex {
     }
 }
 
+/// Which kinds of non-text values a needle could be found in (decided once per term, so that numbers are only
+/// formatted when their text could contain the needle at all).
+#[derive(Clone, Copy)]
+struct CouldMatch {
+    int: bool,
+    float: bool,
+    bool: bool,
+}
+
+impl CouldMatch {
+    fn new(needle: &str) -> CouldMatch {
+        let b = needle.as_bytes();
+        CouldMatch {
+            int: b.iter().all(|c| c.is_ascii_digit() || *c == b'-'),
+            float: b.iter().all(|c| b"0123456789.-+eEinfaINF".contains(c)),
+            bool: "true".contains(needle) || "false".contains(needle),
+        }
+    }
+}
+
 fn value_contains(
     t: &Trace,
     ix: &SearchIndex,
     v: &Value,
     needle: &str,
+    could: CouldMatch,
     finder: &memchr::memmem::Finder,
     buf: &mut String,
 ) -> bool {
@@ -114,22 +135,19 @@ fn value_contains(
         Value::Str(s) | Value::Bytes(s) | Value::Json(s) => {
             finder.find(ix.s(*s).as_bytes()).is_some()
         }
-        other => {
-            // Numbers and booleans: format into a reused buffer (no allocation per attribute).
-            if !needle
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
-            {
-                return false;
-            }
+        // Numbers and booleans: formatted into a reused buffer, only when they could match.
+        Value::Int(i) if could.int => {
             buf.clear();
-            let _ = match other {
-                Value::Int(i) => write!(buf, "{i}"),
-                Value::Bool(b) => write!(buf, "{b}"),
-                _ => write!(buf, "{}", t.value_text(other)),
-            };
+            let _ = write!(buf, "{i}");
             buf.contains(needle)
         }
+        Value::Bool(b) if could.bool => (if *b { "true" } else { "false" }).contains(needle),
+        Value::Float(_) if could.float => {
+            buf.clear();
+            let _ = write!(buf, "{}", t.value_text(v));
+            buf.contains(needle)
+        }
+        _ => false,
     }
 }
 
@@ -141,9 +159,13 @@ struct Prepared<'q> {
     /// Text terms: interned strings (services, operations, keys) containing the word.
     /// Key=value terms: keys equal to the key.
     sym_hit: Vec<bool>,
+    /// Whether numbers or booleans could contain the word or value.
+    could: CouldMatch,
+    /// Per resource: whether its attributes (or scope attributes) match, decided once: resources are shared.
+    res_hit: Vec<bool>,
 }
 
-fn prepare<'q>(ix: &SearchIndex, term: &'q Term) -> Prepared<'q> {
+fn prepare<'q>(t: &Trace, ix: &SearchIndex, term: &'q Term) -> Prepared<'q> {
     let sym_hit = ix
         .lower_syms
         .iter()
@@ -156,42 +178,64 @@ fn prepare<'q>(ix: &SearchIndex, term: &'q Term) -> Prepared<'q> {
         Term::Text(w) => w.as_str(),
         Term::KeyValue(_, v) => v.as_str(),
     };
-    Prepared {
+    let mut p = Prepared {
         term,
         finder: memchr::memmem::Finder::new(needle),
         sym_hit,
+        could: CouldMatch::new(needle),
+        res_hit: Vec::new(),
+    };
+    let mut buf = String::new();
+    p.res_hit = t
+        .resources
+        .iter()
+        .map(|r| {
+            [r.attrs, r.scope_attrs]
+                .iter()
+                .any(|g| attrs_match(t, ix, &p, *g, &mut buf))
+        })
+        .collect();
+    p
+}
+
+/// Whether an attribute in `g` matches the term (a text term: its key or value; key=value: both).
+fn attrs_match(
+    t: &Trace,
+    ix: &SearchIndex,
+    p: &Prepared,
+    g: crate::model::Span32,
+    buf: &mut String,
+) -> bool {
+    let hit = |sym: u32| p.sym_hit.get(sym as usize).copied().unwrap_or(false);
+    match p.term {
+        Term::Text(w) => t
+            .attr_range(g)
+            .iter()
+            .any(|a| hit(a.key) || value_contains(t, ix, &a.value, w, p.could, &p.finder, buf)),
+        Term::KeyValue(_, v) => t
+            .attr_range(g)
+            .iter()
+            .any(|a| hit(a.key) && value_contains(t, ix, &a.value, v, p.could, &p.finder, buf)),
     }
 }
 
 fn span_matches(t: &Trace, ix: &SearchIndex, i: u32, terms: &[Prepared], buf: &mut String) -> bool {
     let s = &t.spans[i as usize];
-    let res = t
-        .resources
-        .get(s.resource as usize)
-        .copied()
-        .unwrap_or_default();
-    let groups = [s.attrs, res.attrs, res.scope_attrs];
     let hit = |p: &Prepared, sym: u32| p.sym_hit.get(sym as usize).copied().unwrap_or(false);
+    let res_hit = |p: &Prepared| p.res_hit.get(s.resource as usize).copied().unwrap_or(false);
     terms.iter().all(|p| match p.term {
-        Term::Text(w) => {
+        Term::Text(_) => {
             hit(p, s.service)
                 || hit(p, s.operation)
                 || p.finder.find(ix.s(s.span_id).as_bytes()).is_some()
-                || groups.iter().any(|g| {
-                    t.attr_range(*g).iter().any(|a| {
-                        hit(p, a.key) || value_contains(t, ix, &a.value, w, &p.finder, buf)
-                    })
-                })
+                || res_hit(p)
+                || attrs_match(t, ix, p, s.attrs, buf)
         }
         Term::KeyValue(k, v) => match k.as_str() {
             "service" => ix.sym(s.service).contains(v.as_str()),
             "operation" | "name" => ix.sym(s.operation).contains(v.as_str()),
             "id" | "span" | "spanid" => ix.s(s.span_id).contains(v.as_str()),
-            _ => groups.iter().any(|g| {
-                t.attr_range(*g)
-                    .iter()
-                    .any(|a| hit(p, a.key) && value_contains(t, ix, &a.value, v, &p.finder, buf))
-            }),
+            _ => res_hit(p) || attrs_match(t, ix, p, s.attrs, buf),
         },
     })
 }
@@ -213,7 +257,7 @@ pub fn search(t: &Trace, tree: &Tree, ix: &SearchIndex, terms: &[Term], f: &Filt
     if !f.include.is_empty() && include.is_empty() {
         return Vec::new();
     }
-    let prepared: Vec<Prepared> = terms.iter().map(|term| prepare(ix, term)).collect();
+    let prepared: Vec<Prepared> = terms.iter().map(|term| prepare(t, ix, term)).collect();
     let mut buf = String::new();
     // Visit spans in storage order (sequential memory), then sort the hits into row order.
     let mut hits: Vec<u32> = (0..t.spans.len() as u32)

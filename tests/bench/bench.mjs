@@ -151,6 +151,7 @@ try {
     r.bytesPerSpanWasm = (r.wasmMB * 1e6) / r.spans;
     r.bytesPerSpanPage = ((r.rendererAfterMB - r.rendererBeforeMB) * 1048576) / r.spans;
     await ctx.close();
+    await new Promise((res) => setTimeout(res, 2000)); // let the closed page's renderer exit before the next one
     // Same file parsed on the page's thread (?worker=0), as before the worker: load time and longest task only.
     const ctx2 = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     const p2 = await ctx2.newPage();
@@ -183,6 +184,7 @@ try {
     r.pageThreadLongestTaskMs = r2.longestTaskMs;
     results.push(r);
     await ctx2.close();
+    await new Promise((res) => setTimeout(res, 2000));
   }
 } finally {
   await browser.close();
