@@ -74,6 +74,18 @@ fn main() {
             hits.len(),
             model_bytes(&a.trace) / n.max(1),
         );
+        let t = &a.trace;
+        let per = |b: usize| b as f64 / n.max(1) as f64;
+        println!(
+            "      model per span: span record {} B; attributes {:.1} × {} B = {:.0} B; events {:.0} B; links {:.0} B; text {:.0} B (attribute values and IDs)",
+            std::mem::size_of::<stitch::model::Span>(),
+            t.attrs.len() as f64 / n.max(1) as f64,
+            std::mem::size_of::<stitch::model::Attr>(),
+            per(t.attrs.len() * std::mem::size_of::<stitch::model::Attr>()),
+            per(t.events.len() * std::mem::size_of::<stitch::model::Event>()),
+            per(t.links.len() * std::mem::size_of::<stitch::model::Link>()),
+            per(t.text.len()),
+        );
     }
 }
 

@@ -338,6 +338,45 @@ struct Reader<S: Source> {
     pos: usize,
 }
 
+/// Fixed-width little-endian fields, read from a chunked stream ([`Reader`]) or from one record ([`Rec`]).
+trait Fields {
+    fn take<const N: usize>(&mut self) -> R<[u8; N]>;
+    fn u8(&mut self) -> R<u8> {
+        Ok(self.take::<1>()?[0])
+    }
+    fn u32(&mut self) -> R<u32> {
+        Ok(u32::from_le_bytes(self.take()?))
+    }
+    fn u64(&mut self) -> R<u64> {
+        Ok(u64::from_le_bytes(self.take()?))
+    }
+    fn i64(&mut self) -> R<i64> {
+        Ok(i64::from_le_bytes(self.take()?))
+    }
+    fn str(&mut self) -> R<Str> {
+        Ok(Str {
+            off: self.u32()?,
+            len: self.u32()?,
+        })
+    }
+    fn range(&mut self) -> R<Span32> {
+        Ok(Span32 {
+            start: self.u32()?,
+            end: self.u32()?,
+        })
+    }
+}
+
+impl<S: Source> Fields for Reader<S> {
+    fn take<const N: usize>(&mut self) -> R<[u8; N]> {
+        self.need(N)?;
+        let mut a = [0u8; N];
+        a.copy_from_slice(&self.buf[self.pos..self.pos + N]);
+        self.pos += N;
+        Ok(a)
+    }
+}
+
 impl<S: Source> Reader<S> {
     /// Makes sure `n` bytes are buffered at `pos`.
     fn need(&mut self, n: usize) -> R<()> {
@@ -348,22 +387,6 @@ impl<S: Source> Reader<S> {
             self.buf.extend_from_slice(&next);
         }
         Ok(())
-    }
-    fn take<const N: usize>(&mut self) -> R<[u8; N]> {
-        self.need(N)?;
-        let mut a = [0u8; N];
-        a.copy_from_slice(&self.buf[self.pos..self.pos + N]);
-        self.pos += N;
-        Ok(a)
-    }
-    fn u8(&mut self) -> R<u8> {
-        Ok(self.take::<1>()?[0])
-    }
-    fn u32(&mut self) -> R<u32> {
-        Ok(u32::from_le_bytes(self.take()?))
-    }
-    fn u64(&mut self) -> R<u64> {
-        Ok(u64::from_le_bytes(self.take()?))
     }
     /// A count of items of at least `min_size` bytes each; checked against what is left so that a corrupt count
     /// cannot make us reserve gigabytes.
@@ -428,7 +451,7 @@ struct Rec<'a> {
     i: usize,
 }
 
-impl Rec<'_> {
+impl Fields for Rec<'_> {
     fn take<const N: usize>(&mut self) -> R<[u8; N]> {
         let a: [u8; N] = self
             .b
@@ -437,30 +460,6 @@ impl Rec<'_> {
             .ok_or_else(|| bad("a record is short"))?;
         self.i += N;
         Ok(a)
-    }
-    fn u8(&mut self) -> R<u8> {
-        Ok(self.take::<1>()?[0])
-    }
-    fn u32(&mut self) -> R<u32> {
-        Ok(u32::from_le_bytes(self.take()?))
-    }
-    fn u64(&mut self) -> R<u64> {
-        Ok(u64::from_le_bytes(self.take()?))
-    }
-    fn i64(&mut self) -> R<i64> {
-        Ok(i64::from_le_bytes(self.take()?))
-    }
-    fn str(&mut self) -> R<Str> {
-        Ok(Str {
-            off: self.u32()?,
-            len: self.u32()?,
-        })
-    }
-    fn range(&mut self) -> R<Span32> {
-        Ok(Span32 {
-            start: self.u32()?,
-            end: self.u32()?,
-        })
     }
 }
 

@@ -267,11 +267,19 @@ impl State {
         let highlight: RwSignal<Option<Arc<Vec<bool>>>> = RwSignal::new(None);
         let highlight_filter = RwSignal::new(false);
         let expanded_groups: RwSignal<Vec<bool>> = RwSignal::new(Vec::new());
+        // Whether the hits narrow the rows: a search alone (no "matches only", no filter) leaves them as they are,
+        // so typing in the search box does not walk the whole tree again.
+        let narrow =
+            Memo::new(move |_| hits.with(|h| h.active && h.filtering) || matches_only.get());
         let rows = Memo::new(move |_| {
             let Some(t) = trace.get() else {
                 return Arc::new(Vec::new());
             };
-            let h = hits.get();
+            let h = if narrow.get() {
+                hits.get()
+            } else {
+                Arc::new(Hits::default())
+            };
             let mut keep: Option<Vec<bool>> = None;
             if highlight_filter.get() {
                 if let Some(m) = highlight.get() {
