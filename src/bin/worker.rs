@@ -72,8 +72,10 @@ mod worker {
                     .slice_with_f64_and_f64(off, end)
                     .and_then(|part| reader.read_as_array_buffer(&part))
                     .map_err(|_| format!("{name}: the browser could not read the file"))?;
-                // `to_vec` copies without zero-filling first; the append is a copy inside wasm memory.
-                bytes.extend_from_slice(&Uint8Array::new(&buf).to_vec());
+                let arr = Uint8Array::new(&buf);
+                let at = bytes.len();
+                bytes.resize(at + arr.length() as usize, 0);
+                arr.copy_to(&mut bytes[at..]);
                 off = end;
                 progress(id, "read", off, size, 0.0);
             }
