@@ -464,3 +464,34 @@ mod escape_tests {
         );
     }
 }
+
+/// The marks of a group's members (sorted by start) as one path: marks that touch at pixel resolution are merged, so
+/// the path has at most one segment per pixel column whatever the group's size.
+pub fn marks_path(marks: &[(f64, f64)], x: impl Fn(f64) -> f64) -> String {
+    use std::fmt::Write as _;
+    let mut d = String::new();
+    let mut cur: Option<(f64, f64)> = None;
+    let flush = |d: &mut String, (a, b): (f64, f64)| {
+        let _ = write!(
+            d,
+            "M{a:.1} 7h{:.1}v10h-{:.1}Z",
+            (b - a).max(1.0),
+            (b - a).max(1.0)
+        );
+    };
+    for &(s, e) in marks {
+        let (a, b) = (x(s), x(e).max(x(s) + 1.0));
+        cur = match cur {
+            Some((ca, cb)) if a <= cb + 0.5 => Some((ca, cb.max(b))),
+            Some(c) => {
+                flush(&mut d, c);
+                Some((a, b))
+            }
+            None => Some((a, b)),
+        };
+    }
+    if let Some(c) = cur {
+        flush(&mut d, c);
+    }
+    d
+}

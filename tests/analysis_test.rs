@@ -349,3 +349,30 @@ fn n_plus_one_siblings_form_one_group() {
         stitch::layout::visible_rows_grouped(&a.tree, &collapsed, &a.group_of, &first, &[true]);
     assert_eq!(rows.len(), 61);
 }
+
+#[test]
+fn sibling_group_marks_merge_at_pixel_resolution() {
+    // Times in ns, drawn at 1 px per 10 ns. Members: [0,30] and [20,50] overlap (0-5 px); [52,60] starts 0.2 px after
+    // that, within half a pixel, so it joins, and being under a pixel wide it is drawn 1 px wide (5.2-6.2 px);
+    // [100,101] also gets 1 px; [300,400] stands alone.
+    let marks = [
+        (0.0, 30.0),
+        (20.0, 50.0),
+        (52.0, 60.0),
+        (100.0, 101.0),
+        (300.0, 400.0),
+    ];
+    let d = stitch::layout::marks_path(&marks, |t| t / 10.0);
+    assert_eq!(
+        d,
+        "M0.0 7h6.2v10h-6.2ZM10.0 7h1.0v10h-1.0ZM30.0 7h10.0v10h-10.0Z"
+    );
+    // A million members within the first pixel are one segment (the last, starting at 0.999999 px, is drawn 1 px wide).
+    let many: Vec<(f64, f64)> = (0..1_000_000)
+        .map(|i| (i as f64 * 1e-6, i as f64 * 1e-6 + 1e-6))
+        .collect();
+    assert_eq!(
+        stitch::layout::marks_path(&many, |t| t),
+        "M0.0 7h2.0v10h-2.0Z"
+    );
+}

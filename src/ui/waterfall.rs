@@ -342,6 +342,9 @@ fn kind_icon(k: SpanKind) -> &'static str {
     }
 }
 
+/// Members of a sibling group drawn as marks (the rest are counted in the label).
+const MAX_GROUP_MARKS: usize = 2000;
+
 /// A sibling group: "42 × service: operation (total …)", with each member drawn as a thin mark.
 fn group_row_view(
     state: State,
@@ -369,13 +372,14 @@ fn group_row_view(
     );
     let total = format!("total {}", format_duration(grp.total_ns as f64));
     let t0 = a.start_ns;
-    let marks: Vec<(f64, f64)> = grp
+    let mut marks: Vec<(f64, f64)> = grp
         .members
         .iter()
-        .take(400)
+        .take(MAX_GROUP_MARKS)
         .filter_map(|&m| t.spans.get(m as usize))
         .map(|s| ((s.start_ns - t0) as f64, (s.end_ns() - t0) as f64))
         .collect();
+    marks.sort_by(|a, b| a.0.total_cmp(&b.0));
     let (gs, ge) = ((grp.start_ns - t0) as f64, (grp.end_ns - t0) as f64);
     let open = move || {
         state
@@ -412,17 +416,10 @@ fn group_row_view(
                     let tl = timeline_width(&state);
                     let x0 = w.x(gs, tl).clamp(-2.0, tl + 2.0);
                     let x1 = w.x(ge, tl).clamp(-2.0, tl + 2.0);
-                    let m = marks
-                        .iter()
-                        .map(|&(s, e)| {
-                            let mx0 = w.x(s, tl).clamp(-2.0, tl + 2.0);
-                            let mx1 = w.x(e, tl).clamp(-2.0, tl + 2.0);
-                            view! { <rect class="group-mark" x=mx0 y="7" width=(mx1 - mx0).max(1.0) height="10" fill=color /> }
-                        })
-                        .collect_view();
+                    let d = crate::layout::marks_path(&marks, |t| w.x(t, tl).clamp(-2.0, tl + 2.0));
                     view! {
                         <rect class="group-band" x=x0 y="5" width=(x1 - x0).max(1.5) height="14" rx="2" fill=color />
-                        {m}
+                        <path class="group-mark" d=d fill=color />
                     }
                 }}
             </g>

@@ -76,7 +76,7 @@ try {
       out.longestTaskMs = Math.max(0, ...window.__longtasks);
       out.workerPeakMB = (window.__stitchWorkerMemory ?? 0) / 1e6;
       out.steps = window.__stitchLoadTimings ?? {};
-      // Scroll: 200 steps across the tree, one per frame.
+      // Scroll: 200 steps across the whole tree, one per frame, like dragging the scrollbar (at 1M, ~25 rows a frame).
       const sc = document.querySelector('[data-testid=rows-scroll]');
       const frames = [];
       let last = await raf();
@@ -88,6 +88,17 @@ try {
         last = now;
       }
       out.scrollP50 = frames.slice().sort((a, b) => a - b)[99];
+      // Scroll at a mouse wheel's pace: 100 px (about 4 rows) per frame, 120 frames from the top.
+      const wf = [];
+      sc.scrollTop = 0; sc.dispatchEvent(new Event('scroll')); last = await raf();
+      for (let i = 1; i <= 120; i++) {
+        sc.scrollTop = i * 100;
+        sc.dispatchEvent(new Event('scroll'));
+        const now = await raf();
+        wf.push(now - last);
+        last = now;
+      }
+      out.wheelFrames = wf;
       out.scrollFrames = frames;
       // Zoom: 40 key presses (in and out), one per frame.
       const zf = [];
@@ -147,6 +158,9 @@ try {
     r.size = size;
     r.scrollP95 = pct(r.scrollFrames, 0.95);
     r.zoomP95 = pct(r.zoomFrames, 0.95);
+    r.wheelP50 = pct(r.wheelFrames, 0.5);
+    r.wheelP95 = pct(r.wheelFrames, 0.95);
+    delete r.wheelFrames;
     delete r.scrollFrames; delete r.zoomFrames;
     r.loadVsParse = r.loadMs / r.jsonParseMs;
     r.bytesPerSpanWasm = (r.wasmMB * 1e6) / r.spans;
@@ -201,6 +215,8 @@ for (const r of results) {
     f(r.zoomP95).padEnd(9), `${f(r.collapseAllMs)}/${f(r.expandAllMs)}`.padEnd(20), f(r.searchMs).padEnd(7), f(r.selectMs).padEnd(7),
     f(r.analyzeMs)].join(' '));
 }
+console.log('\nscroll at wheel pace (100 px per frame)  p50/p95');
+for (const r of results) console.log(r.size.padEnd(40), `${f(r.wheelP50)}/${f(r.wheelP95)}`);
 console.log('\nworker vs page thread  load (worker)  longest task (worker)  load (page thread)  longest task (page thread)');
 for (const r of results) {
   console.log([r.size.padEnd(22), f(r.loadMs).padEnd(13), f(r.longestTaskMs).padEnd(22), f(r.pageThreadLoadMs).padEnd(19),
