@@ -259,15 +259,28 @@ pub fn search(t: &Trace, tree: &Tree, ix: &SearchIndex, terms: &[Term], f: &Filt
     }
     let prepared: Vec<Prepared> = terms.iter().map(|term| prepare(t, ix, term)).collect();
     let mut buf = String::new();
-    // Visit spans in storage order (sequential memory), then sort the hits into row order.
-    let mut hits: Vec<u32> = (0..t.spans.len() as u32)
-        .filter(|&i| {
-            passes(t, i, f, &include, &exclude)
-                && (prepared.is_empty() || span_matches(t, ix, i, &prepared, &mut buf))
-        })
-        .collect();
-    hits.sort_unstable_by_key(|&i| tree.row_of.get(i as usize).copied().unwrap_or(u32::MAX));
-    hits
+    // Visit spans in storage order (sequential memory), marking hits; then read them out in row order (one pass over
+    // the depth-first order is cheaper than sorting a quarter of a million hits).
+    let n = t.spans.len();
+    let mut mask = vec![false; n];
+    for i in 0..n as u32 {
+        if passes(t, i, f, &include, &exclude)
+            && (prepared.is_empty() || span_matches(t, ix, i, &prepared, &mut buf))
+        {
+            mask[i as usize] = true;
+        }
+    }
+    if tree.preorder.len() == n {
+        tree.preorder
+            .iter()
+            .copied()
+            .filter(|&i| mask.get(i as usize).copied().unwrap_or(false))
+            .collect()
+    } else {
+        let mut hits: Vec<u32> = (0..n as u32).filter(|&i| mask[i as usize]).collect();
+        hits.sort_unstable_by_key(|&i| tree.row_of.get(i as usize).copied().unwrap_or(u32::MAX));
+        hits
+    }
 }
 
 /// Spans to keep in a "matches only" view: the hits and their ancestors.
