@@ -250,12 +250,23 @@ fn passes(t: &Trace, i: u32, f: &Filters, include: &[Sym], exclude: &[Sym]) -> b
 
 /// Spans that match every term and pass the filters, in depth-first (row) order.
 pub fn search(t: &Trace, tree: &Tree, ix: &SearchIndex, terms: &[Term], f: &Filters) -> Vec<u32> {
+    search_with_mask(t, tree, ix, terms, f).0
+}
+
+/// [`search`], with a flag per span (index = span) telling whether it is a hit.
+pub fn search_with_mask(
+    t: &Trace,
+    tree: &Tree,
+    ix: &SearchIndex,
+    terms: &[Term],
+    f: &Filters,
+) -> (Vec<u32>, Vec<bool>) {
     let syms = |names: &[String]| -> Vec<Sym> {
         names.iter().filter_map(|n| t.strings.lookup(n)).collect()
     };
     let (include, exclude) = (syms(&f.include), syms(&f.exclude));
     if !f.include.is_empty() && include.is_empty() {
-        return Vec::new();
+        return (Vec::new(), vec![false; t.spans.len()]);
     }
     let prepared: Vec<Prepared> = terms.iter().map(|term| prepare(t, ix, term)).collect();
     let mut buf = String::new();
@@ -270,7 +281,7 @@ pub fn search(t: &Trace, tree: &Tree, ix: &SearchIndex, terms: &[Term], f: &Filt
             mask[i as usize] = true;
         }
     }
-    if tree.preorder.len() == n {
+    let hits = if tree.preorder.len() == n {
         tree.preorder
             .iter()
             .copied()
@@ -280,7 +291,8 @@ pub fn search(t: &Trace, tree: &Tree, ix: &SearchIndex, terms: &[Term], f: &Filt
         let mut hits: Vec<u32> = (0..n as u32).filter(|&i| mask[i as usize]).collect();
         hits.sort_unstable_by_key(|&i| tree.row_of.get(i as usize).copied().unwrap_or(u32::MAX));
         hits
-    }
+    };
+    (hits, mask)
 }
 
 /// Spans to keep in a "matches only" view: the hits and their ancestors.

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use crate::analysis::search::{keep_with_ancestors, parse_query, search, Filters};
+use crate::analysis::search::{keep_with_ancestors, parse_query, search_with_mask, Filters};
 use crate::analysis::{analyze, Analyzed};
 use crate::formats::{self, Loaded};
 use crate::layout::{visible_rows_filtered, TimeWindow};
@@ -35,32 +35,29 @@ pub struct Session {
 type Adjusted = Option<(Arc<Analyzed>, usize)>;
 
 impl Session {
-    pub fn from_loaded(l: Loaded) -> Session {
-        let traces: Vec<Arc<Analyzed>> =
-            l.traces.into_iter().map(|t| Arc::new(analyze(t))).collect();
+    fn new(name: String, format: Format, traces: impl Iterator<Item = Analyzed>) -> Session {
+        let traces: Vec<Arc<Analyzed>> = traces.map(Arc::new).collect();
         let adjusted = traces.iter().map(|_| std::sync::OnceLock::new()).collect();
         Session {
-            name: l.name,
-            format: l.format,
+            name,
+            format,
             traces,
             adjusted,
         }
     }
 
+    pub fn from_loaded(l: Loaded) -> Session {
+        Session::new(l.name, l.format, l.traces.into_iter().map(analyze))
+    }
+
     /// Finishes the analysis of what the parse worker prepared.
     pub fn from_prepared(p: crate::transfer::Prepared) -> Session {
-        let traces: Vec<Arc<Analyzed>> = p
-            .traces
-            .into_iter()
-            .map(|(t, tree)| Arc::new(crate::analysis::finish(t, tree)))
-            .collect();
-        let adjusted = traces.iter().map(|_| std::sync::OnceLock::new()).collect();
-        Session {
-            name: p.name,
-            format: p.format,
-            traces,
-            adjusted,
-        }
+        let traces = p.traces.into_iter();
+        Session::new(
+            p.name,
+            p.format,
+            traces.map(|(t, tree)| crate::analysis::finish(t, tree)),
+        )
     }
 
     /// Trace `i` with clock skew adjusted, and how many spans moved; `None` when nothing is skewed.
@@ -252,11 +249,7 @@ impl State {
             if terms.is_empty() && f.is_empty() {
                 return Arc::new(Hits::default());
             }
-            let list = search(&a.trace, &a.tree, a.search_index(), &terms, &f);
-            let mut mask = vec![false; a.trace.spans.len()];
-            for &i in &list {
-                mask[i as usize] = true;
-            }
+            let (list, mask) = search_with_mask(&a.trace, &a.tree, a.search_index(), &terms, &f);
             Arc::new(Hits {
                 active: true,
                 filtering: terms.is_empty(),

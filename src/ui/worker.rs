@@ -49,7 +49,7 @@ struct Client {
     worker: web_sys::Worker,
     ready: bool,
     /// A load waiting for "ready" (messages sent earlier are lost).
-    queued: Option<(JsValue, Array)>,
+    queued: Option<JsValue>,
     _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
     _on_error: Closure<dyn FnMut(web_sys::Event)>,
 }
@@ -95,16 +95,12 @@ pub fn open(state: State, name: String, input: Input, then: Option<Then>) {
     let _ = Reflect::set(&msg, &"type".into(), &"load".into());
     let _ = Reflect::set(&msg, &"id".into(), &id.into());
     let _ = Reflect::set(&msg, &"name".into(), &name.as_str().into());
-    let transfer = Array::new();
-    match &input {
-        Input::File(f) => {
-            let _ = Reflect::set(&msg, &"data".into(), f);
-        }
-        Input::Buffer(b) => {
-            // Copied, not transferred: the page keeps the bytes to fall back on if the worker fails.
-            let _ = Reflect::set(&msg, &"data".into(), b);
-        }
-    }
+    // A buffer is copied, not transferred: the page keeps the bytes to fall back on if the worker fails.
+    let data: &JsValue = match &input {
+        Input::File(f) => f,
+        Input::Buffer(b) => b,
+    };
+    let _ = Reflect::set(&msg, &"data".into(), data);
     PENDING.with(|p| {
         *p.borrow_mut() = Some(Pending {
             id,
@@ -121,9 +117,9 @@ pub fn open(state: State, name: String, input: Input, then: Option<Then>) {
     CLIENT.with(|c| {
         if let Some(c) = c.borrow_mut().as_mut() {
             if c.ready {
-                let _ = c.worker.post_message_with_transfer(&msg, &transfer);
+                let _ = c.worker.post_message(&msg);
             } else {
-                c.queued = Some((msg.into(), transfer));
+                c.queued = Some(msg.into());
             }
         }
     });
@@ -211,8 +207,8 @@ fn on_message(state: State, data: JsValue) {
         "ready" => CLIENT.with(|c| {
             if let Some(c) = c.borrow_mut().as_mut() {
                 c.ready = true;
-                if let Some((msg, transfer)) = c.queued.take() {
-                    let _ = c.worker.post_message_with_transfer(&msg, &transfer);
+                if let Some(msg) = c.queued.take() {
+                    let _ = c.worker.post_message(&msg);
                 }
             }
         }),
