@@ -5,6 +5,9 @@
 //! Messages out: `{type: "ready"}` once, then per load `{type: "progress", id, phase, done, total, spans}`,
 //! and finally `{type: "done", id, chunks, spans, memory}` or `{type: "error", id, message}`.
 //! Cancelling is the page terminating the worker.
+//!
+//! The same build also runs on the page's own thread, as a library (`parse`), for small inputs and when no worker can
+//! start: the page's binary has no parsers in it (see `src/ui/worker.rs`).
 
 #[cfg(target_arch = "wasm32")]
 mod worker {
@@ -91,6 +94,59 @@ mod worker {
         }
     }
 
+    /// Parses `bytes` and builds the span trees; the result as transfer chunks. `step` marks the end of each step.
+    fn pipeline(
+        name: &str,
+        bytes: Vec<u8>,
+        hook: Box<dyn FnMut(Phase)>,
+        mut step: impl FnMut(&str, usize),
+    ) -> Result<Vec<Vec<u8>>, String> {
+        let loaded = formats::load_with_progress(name, &bytes, hook);
+        drop(bytes);
+        let loaded = loaded.map_err(|e| e.to_string())?;
+        let spans: usize = loaded.traces.iter().map(|t| t.spans.len()).sum();
+        step("parse", spans);
+        let prepared = Prepared {
+            name: loaded.name,
+            format: loaded.format,
+            gzipped: loaded.gzipped,
+            traces: loaded
+                .traces
+                .into_iter()
+                .map(stitch::analysis::prepare)
+                .collect(),
+        };
+        step("tree", spans);
+        let chunks = transfer::encode(&prepared, transfer::CHUNK);
+        step("encode", spans);
+        Ok(chunks)
+    }
+
+    /// Copies chunks out of wasm memory, each into its own `ArrayBuffer` (a view of wasm memory would copy all of it).
+    fn buffers(chunks: Vec<Vec<u8>>) -> Array {
+        let list = Array::new();
+        for c in chunks {
+            let arr = Uint8Array::new_with_length(c.len() as u32);
+            arr.copy_from(&c);
+            list.push(&arr.buffer());
+        }
+        list
+    }
+
+    /// The engine's entry point on the page's own thread (small inputs, or when no worker can start): parses `data`
+    /// and returns the transfer chunks as `ArrayBuffer`s, or throws the error message.
+    #[wasm_bindgen]
+    pub fn parse(name: String, data: Uint8Array) -> Result<Array, JsValue> {
+        if data.length() as usize > formats::MAX_INPUT_BYTES {
+            return Err(formats::too_large(&name, data.length() as f64).into());
+        }
+        let bytes = data.to_vec();
+        drop(data);
+        pipeline(&name, bytes, Box::new(|_| {}), |_, _| {})
+            .map(buffers)
+            .map_err(JsValue::from)
+    }
+
     fn load(id: f64, name: String, data: JsValue) {
         // Milliseconds per step, sent with the result (for `make bench`).
         let timings = Object::new();
@@ -112,37 +168,21 @@ mod worker {
             }
         });
         step("read");
-        let loaded = formats::load_with_progress(&name, &bytes, hook);
-        step("parse");
-        drop(bytes);
-        let loaded = match loaded {
-            Ok(l) => l,
-            Err(e) => return error(id, &e.to_string()),
+        let mut spans = 0;
+        let chunks = pipeline(&name, bytes, hook, |what, n| {
+            step(what);
+            spans = n;
+            match what {
+                "parse" => progress(id, "tree", 0.0, 0.0, n as f64),
+                "tree" => progress(id, "send", 0.0, 0.0, n as f64),
+                _ => {}
+            }
+        });
+        let chunks = match chunks {
+            Ok(c) => c,
+            Err(e) => return error(id, &e),
         };
-        let spans: usize = loaded.traces.iter().map(|t| t.spans.len()).sum();
-        progress(id, "tree", 0.0, 0.0, spans as f64);
-        let prepared = Prepared {
-            name: loaded.name,
-            format: loaded.format,
-            gzipped: loaded.gzipped,
-            traces: loaded
-                .traces
-                .into_iter()
-                .map(stitch::analysis::prepare)
-                .collect(),
-        };
-        step("tree");
-        progress(id, "send", 0.0, 0.0, spans as f64);
-        let chunks = transfer::encode(&prepared, transfer::CHUNK);
-        step("encode");
-        drop(prepared);
-        let list = Array::new();
-        for c in chunks {
-            // A fresh array per chunk: a view of wasm memory would copy all of it.
-            let arr = Uint8Array::new_with_length(c.len() as u32);
-            arr.copy_from(&c);
-            list.push(&arr.buffer());
-        }
+        let list = buffers(chunks);
         step("copy");
         let o = msg("done", id);
         set(&o, "timings", &timings);
@@ -175,6 +215,13 @@ mod worker {
 
     pub fn start() {
         console_error_panic_hook::set_once();
+        // On the page (loaded by src/bin/engine-boot.js) only `parse` is used.
+        if js_sys::global()
+            .dyn_ref::<DedicatedWorkerGlobalScope>()
+            .is_none()
+        {
+            return;
+        }
         let handler = Closure::<dyn FnMut(MessageEvent)>::new(on_message);
         scope().set_onmessage(Some(handler.as_ref().unchecked_ref()));
         handler.forget();

@@ -12,9 +12,7 @@ pub fn TopBar() -> impl IntoView {
     let on_demo = move |ev: leptos::ev::Event| {
         let v = event_target_value(&ev);
         if let Ok(i) = v.parse::<usize>() {
-            if let Some(d) = crate::demo::DEMOS.get(i) {
-                state.open_bytes(d.name, d.json.as_bytes());
-            }
+            state.open_demo(i);
         }
     };
     view! {

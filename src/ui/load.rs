@@ -2,12 +2,8 @@
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
-use super::{use_state, LoadPhase, LoadProgress, State};
-
-/// Bytes read per step when a file is read on the page.
-const CHUNK: f64 = 16.0 * 1024.0 * 1024.0;
+use super::{use_state, State};
 
 pub(super) fn fail(state: State, name: &str, msg: String) {
     state.progress.set(None);
@@ -19,65 +15,6 @@ pub(super) fn fail(state: State, name: &str, msg: String) {
 pub fn open_file(state: State, file: web_sys::File) {
     let name = file.name();
     super::worker::open(state, name, super::worker::Input::File(file), None);
-}
-
-/// Reads a `File` on the page in slices, straight into wasm memory, with progress, then calls `done`.
-pub(super) fn read_file(state: State, file: web_sys::File, done: Box<dyn FnOnce(Vec<u8>)>) {
-    let name = file.name();
-    let size = file.size();
-    leptos::task::spawn_local(async move {
-        let mut bytes: Vec<u8> = Vec::new();
-        if bytes.try_reserve_exact(size as usize).is_err() {
-            fail(
-                state,
-                &name,
-                format!("{name}: not enough memory to read {:.0} MB", size / 1e6),
-            );
-            return;
-        }
-        let big = size > CHUNK;
-        let mut off = 0.0;
-        while off < size {
-            let end = (off + CHUNK).min(size);
-            let part = match file.slice_with_f64_and_f64(off, end) {
-                Ok(p) => p,
-                Err(_) => {
-                    return fail(
-                        state,
-                        &name,
-                        format!("{name}: the browser could not read the file"),
-                    )
-                }
-            };
-            match JsFuture::from(part.array_buffer()).await {
-                Ok(buf) => {
-                    let arr = js_sys::Uint8Array::new(&buf);
-                    let at = bytes.len();
-                    bytes.resize(at + arr.length() as usize, 0);
-                    arr.copy_to(&mut bytes[at..]);
-                }
-                Err(_) => {
-                    return fail(
-                        state,
-                        &name,
-                        format!("{name}: the browser could not read the file"),
-                    )
-                }
-            }
-            off = end;
-            if big {
-                state.progress.set(Some(LoadProgress {
-                    name: name.clone(),
-                    phase: LoadPhase::Read,
-                    done: off,
-                    total: Some(size),
-                    spans: 0.0,
-                    cancellable: false,
-                }));
-            }
-        }
-        done(bytes);
-    });
 }
 
 fn first_file(list: Option<web_sys::FileList>) -> Option<web_sys::File> {
@@ -109,7 +46,7 @@ pub fn install_global_handlers(state: State) {
                 // Dropped text (e.g. from an editor).
                 if let Some(text) = ev.data_transfer().and_then(|d| d.get_data("text").ok()) {
                     if !text.trim().is_empty() {
-                        state.open_bytes("dropped text", text.as_bytes());
+                        super::worker::open_text(state, "dropped text", &text);
                     }
                 }
             }
@@ -128,7 +65,7 @@ pub fn install_global_handlers(state: State) {
         }
         if let Some(text) = ev.clipboard_data().and_then(|d| d.get_data("text").ok()) {
             ev.prevent_default();
-            state.open_bytes("pasted text", text.as_bytes());
+            super::worker::open_text(state, "pasted text", &text);
         }
     });
 }

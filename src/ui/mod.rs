@@ -17,8 +17,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use crate::analysis::search::{keep_with_ancestors, parse_query, search_with_mask, Filters};
-use crate::analysis::{analyze, Analyzed};
-use crate::formats::{self, Loaded};
+use crate::analysis::Analyzed;
 use crate::layout::{visible_rows_filtered, TimeWindow};
 use crate::model::Format;
 
@@ -44,10 +43,6 @@ impl Session {
             traces,
             adjusted,
         }
-    }
-
-    pub fn from_loaded(l: Loaded) -> Session {
-        Session::new(l.name, l.format, l.traces.into_iter().map(analyze))
     }
 
     /// Finishes the analysis of what the parse worker prepared.
@@ -210,8 +205,6 @@ pub struct State {
     pub config: StoredValue<embed::Config>,
     /// The load in progress (download, read, parse), if any.
     pub progress: RwSignal<Option<LoadProgress>>,
-    /// The next load is the built-in demo: no stitch:loaded event for it.
-    pub quiet: RwSignal<bool>,
     pub link_copied: RwSignal<bool>,
     /// The trace on screen.
     pub trace: Signal<Option<Arc<Analyzed>>>,
@@ -347,7 +340,6 @@ impl State {
             expanded_groups,
             config: StoredValue::new(embed::read_config()),
             progress: RwSignal::new(None),
-            quiet: RwSignal::new(false),
             link_copied: RwSignal::new(false),
             hits,
             dragging: RwSignal::new(false),
@@ -357,21 +349,14 @@ impl State {
         }
     }
 
-    /// Reads a file and shows it; on failure the trace on screen stays and the error is shown. True on success.
-    pub fn open_bytes(&self, name: &str, bytes: &[u8]) -> bool {
-        let quiet = self.quiet.get_untracked();
-        self.quiet.set(false);
-        match formats::load(name, bytes) {
-            Ok(l) => {
-                self.show_loaded(Arc::new(Session::from_loaded(l)), quiet);
-                true
-            }
-            Err(e) => {
-                let msg = e.to_string();
-                self.error.set(Some(msg.clone()));
-                embed::post_error(*self, name, &msg);
-                false
-            }
+    /// Shows built-in demo `i` (already parsed, see `crate::demo`); the host page is not told.
+    pub fn open_demo(&self, i: usize) {
+        let Some(d) = crate::demo::DEMOS.get(i) else {
+            return;
+        };
+        match crate::transfer::decode(vec![d.encoded.to_vec()].into_iter()) {
+            Ok(p) => self.show_loaded(Arc::new(Session::from_prepared(p)), true),
+            Err(e) => self.error.set(Some(format!("{}: {e}", d.name))),
         }
     }
 
@@ -515,9 +500,7 @@ fn App() -> impl IntoView {
     match cfg.url.clone() {
         Some(url) => embed::load_url(state, url),
         None => {
-            let demo = &crate::demo::DEMOS[0];
-            state.quiet.set(true);
-            state.open_bytes(demo.name, demo.json.as_bytes());
+            state.open_demo(0);
             embed::apply_hash(state);
         }
     }

@@ -1,13 +1,15 @@
 //! The page's side of the parse worker (`src/bin/worker.rs`): starts it on the first large load, sends it the file or
 //! buffer, shows its progress, takes the result over chunk by chunk, and cancels by terminating it.
 //!
-//! Inputs under [`SMALL`] are parsed on the page: they take a few milliseconds, and need no worker download.
-//! If the worker cannot start, loads fall back to the page's thread.
+//! The page's binary has no parsers: they live in the worker's build only. Inputs under [`SMALL`] are parsed by that
+//! same build loaded on the page's thread (the "engine", `src/bin/engine-boot.js`): they take a few milliseconds and
+//! need no worker start. If the worker cannot start, or with `?worker=0`, large inputs go to the engine too. Either way
+//! the result arrives as transfer chunks and takes the same path to the screen.
 
 use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 
-use js_sys::{Array, Object, Reflect, Uint8Array};
+use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -41,7 +43,6 @@ struct Pending {
     id: u32,
     name: String,
     input: Input,
-    quiet: bool,
     then: Option<Then>,
 }
 
@@ -60,12 +61,12 @@ thread_local! {
     static NEXT_ID: Cell<u32> = const { Cell::new(1) };
     /// The worker failed to start once: use the page's thread from then on.
     static BROKEN: Cell<bool> = const { Cell::new(false) };
+    /// The engine on the page: a promise of worker.js's `wasm_bindgen` object, once asked for.
+    static ENGINE: RefCell<Option<Promise>> = const { RefCell::new(None) };
 }
 
 /// Opens `input`: in the worker when it is large, on the page otherwise. `then` runs after a successful load.
 pub fn open(state: State, name: String, input: Input, then: Option<Then>) {
-    let quiet = state.quiet.get_untracked();
-    state.quiet.set(false);
     let size = input.size();
     if size > crate::formats::MAX_INPUT_BYTES as f64 {
         super::load::fail(state, &name, crate::formats::too_large(&name, size));
@@ -73,16 +74,24 @@ pub fn open(state: State, name: String, input: Input, then: Option<Then>) {
     }
     // A new load replaces one in progress.
     stop_worker();
-    let no_worker = state.config.with_value(|c| c.no_worker);
-    if size < SMALL || no_worker || BROKEN.with(Cell::get) {
-        on_page(state, name, input, quiet, then);
-        return;
-    }
     let id = NEXT_ID.with(|n| {
         let id = n.get();
         n.set(id.wrapping_add(1));
         id
     });
+    PENDING.with(|p| {
+        *p.borrow_mut() = Some(Pending {
+            id,
+            name: name.clone(),
+            input: input.clone(),
+            then,
+        })
+    });
+    let no_worker = state.config.with_value(|c| c.no_worker);
+    if size < SMALL {
+        on_page(state);
+        return;
+    }
     state.progress.set(Some(LoadProgress {
         name: name.clone(),
         phase: LoadPhase::Read,
@@ -91,6 +100,10 @@ pub fn open(state: State, name: String, input: Input, then: Option<Then>) {
         spans: 0.0,
         cancellable: true,
     }));
+    if no_worker || BROKEN.with(Cell::get) {
+        on_page(state);
+        return;
+    }
     let msg = Object::new();
     let _ = Reflect::set(&msg, &"type".into(), &"load".into());
     let _ = Reflect::set(&msg, &"id".into(), &id.into());
@@ -101,15 +114,6 @@ pub fn open(state: State, name: String, input: Input, then: Option<Then>) {
         Input::Buffer(b) => b,
     };
     let _ = Reflect::set(&msg, &"data".into(), data);
-    PENDING.with(|p| {
-        *p.borrow_mut() = Some(Pending {
-            id,
-            name,
-            input,
-            quiet,
-            then,
-        })
-    });
     if !ensure_client(state) {
         fall_back(state);
         return;
@@ -142,9 +146,7 @@ pub fn cancel(state: State) {
     state.progress.set(None);
     if let Some(p) = pending {
         terminate();
-        if !p.quiet {
-            super::embed::post_error(state, &p.name, &format!("{}: loading cancelled", p.name));
-        }
+        super::embed::post_error(state, &p.name, &format!("{}: loading cancelled", p.name));
     }
 }
 
@@ -249,77 +251,78 @@ fn on_message(state: State, data: JsValue) {
             };
             let chunks: Array = field(&data, "chunks").unchecked_into();
             let worker_memory = field(&data, "memory").as_f64().unwrap_or(0.0);
-            let timings = field(&data, "timings");
-            let timings_out = timings.clone();
-            let mark = std::rc::Rc::new(Cell::new(js_sys::Date::now()));
-            let step = move |what: &str| {
-                let now = js_sys::Date::now();
-                let _ = Reflect::set(&timings, &what.into(), &(now - mark.get()).into());
-                mark.set(now);
-            };
             // Wasm memory never shrinks: end the worker to give its memory back (the next large load starts a new one).
             terminate();
-            state.progress.update(|pr| {
-                if let Some(pr) = pr.as_mut() {
-                    pr.phase = LoadPhase::Show;
-                    pr.cancellable = false;
-                }
+            take_over(state, p, chunks, worker_memory, field(&data, "timings"));
+        }
+        _ => {}
+    }
+}
+
+/// Shows the parsed result: decodes the chunks, finishes the analysis and draws, in three tasks, each short enough not
+/// to freeze the page, with the "Drawing" state painted first. A load started meanwhile wins.
+fn take_over(state: State, p: Pending, chunks: Array, worker_memory: f64, timings: JsValue) {
+    let timings_out = timings.clone();
+    let mark = std::rc::Rc::new(Cell::new(js_sys::Date::now()));
+    let step = move |what: &str| {
+        let now = js_sys::Date::now();
+        let _ = Reflect::set(&timings, &what.into(), &(now - mark.get()).into());
+        mark.set(now);
+    };
+    state.progress.update(|pr| {
+        if let Some(pr) = pr.as_mut() {
+            pr.phase = LoadPhase::Show;
+            pr.cancellable = false;
+        }
+    });
+    let id = p.id;
+    let latest = move || NEXT_ID.with(Cell::get) == id.wrapping_add(1);
+    let tick = std::time::Duration::from_millis(0);
+    set_timeout(
+        move || {
+            if !latest() {
+                return;
+            }
+            step("queue");
+            let decoded = transfer::decode(JsChunks {
+                list: chunks,
+                next: 0,
             });
-            // The page-side work in three tasks (decode, analysis, drawing), each short enough not to freeze the page,
-            // with the "Drawing" state painted first. A load started meanwhile wins.
-            let id = p.id;
-            let latest = move || NEXT_ID.with(Cell::get) == id.wrapping_add(1);
-            let tick = std::time::Duration::from_millis(0);
+            step("decode");
+            let prep = match decoded {
+                Ok(prep) => prep,
+                Err(e) => return super::load::fail(state, &p.name, format!("{}: {e}", p.name)),
+            };
             set_timeout(
                 move || {
                     if !latest() {
                         return;
                     }
-                    step("queue");
-                    let decoded = transfer::decode(JsChunks {
-                        list: chunks,
-                        next: 0,
-                    });
-                    step("decode");
-                    let prep = match decoded {
-                        Ok(prep) => prep,
-                        Err(e) => {
-                            return super::load::fail(state, &p.name, format!("{}: {e}", p.name))
-                        }
-                    };
+                    step("queue2");
+                    let s = Arc::new(Session::from_prepared(prep));
+                    step("analyze");
                     set_timeout(
                         move || {
                             if !latest() {
                                 return;
                             }
-                            step("queue2");
-                            let s = Arc::new(Session::from_prepared(prep));
-                            step("analyze");
-                            set_timeout(
-                                move || {
-                                    if !latest() {
-                                        return;
-                                    }
-                                    step("queue3");
-                                    state.progress.set(None);
-                                    state.show_loaded(s, p.quiet);
-                                    step("show");
-                                    record(worker_memory, &timings_out);
-                                    if let Some(then) = p.then {
-                                        then(state);
-                                    }
-                                },
-                                tick,
-                            );
+                            step("queue3");
+                            state.progress.set(None);
+                            state.show_loaded(s, false);
+                            step("show");
+                            record(worker_memory, &timings_out);
+                            if let Some(then) = p.then {
+                                then(state);
+                            }
                         },
                         tick,
                     );
                 },
                 tick,
             );
-        }
-        _ => {}
-    }
+        },
+        tick,
+    );
 }
 
 /// Keeps the worker's peak memory and the time of each step of the last load where `make bench` reads them
@@ -340,26 +343,122 @@ fn worker_failed(state: State, why: &str) {
 }
 
 fn fall_back(state: State) {
-    if let Some(p) = PENDING.with(|p| p.borrow_mut().take()) {
-        on_page(state, p.name, p.input, p.quiet, p.then);
+    if pending_id().is_some() {
+        on_page(state);
     }
 }
 
-/// Reads and parses on the page's thread.
-fn on_page(state: State, name: String, input: Input, quiet: bool, then: Option<Then>) {
-    let finish = move |bytes: Vec<u8>| {
-        state.progress.set(None);
-        state.quiet.set(quiet);
-        if state.open_bytes(&name, &bytes) {
-            if let Some(then) = then {
-                then(state);
-            }
-        }
+/// Opens text (dropped or pasted) like a file.
+pub fn open_text(state: State, name: &str, text: &str) {
+    let buf = Uint8Array::from(text.as_bytes()).buffer();
+    open(state, name.to_string(), Input::Buffer(buf), None);
+}
+
+/// Parses the pending load on the page's thread with the engine, then shows it like a worker's result.
+fn on_page(state: State) {
+    let Some((id, name, input)) = PENDING.with(|p| {
+        p.borrow()
+            .as_ref()
+            .map(|p| (p.id, p.name.clone(), p.input.clone()))
+    }) else {
+        return;
     };
-    match input {
-        Input::Buffer(b) => finish(Uint8Array::new(&b).to_vec()),
-        Input::File(f) => super::load::read_file(state, f, Box::new(finish)),
+    leptos::task::spawn_local(async move {
+        let timings = Object::new();
+        let t0 = js_sys::Date::now();
+        let data = match input {
+            Input::Buffer(b) => Ok(Uint8Array::new(&b)),
+            Input::File(f) => wasm_bindgen_futures::JsFuture::from(f.array_buffer())
+                .await
+                .map(|b| Uint8Array::new(&b))
+                .map_err(|_| format!("{name}: the browser could not read the file")),
+        };
+        let _ = Reflect::set(&timings, &"read".into(), &(js_sys::Date::now() - t0).into());
+        let parse = engine().await;
+        // A load started or cancelled meanwhile wins.
+        if pending_id() != Some(id) {
+            return;
+        }
+        let t1 = js_sys::Date::now();
+        let result = data.and_then(|data| {
+            let parse =
+                parse.map_err(|e| format!("{name}: the parser could not be loaded ({e})"))?;
+            parse
+                .call2(&JsValue::NULL, &name.as_str().into(), &data)
+                .map_err(|e| {
+                    e.as_string()
+                        .unwrap_or_else(|| format!("{name}: the parser failed"))
+                })
+        });
+        let _ = Reflect::set(
+            &timings,
+            &"parse".into(),
+            &(js_sys::Date::now() - t1).into(),
+        );
+        let Some(p) = PENDING.with(|p| p.borrow_mut().take()) else {
+            return;
+        };
+        match result {
+            Ok(chunks) => take_over(state, p, chunks.unchecked_into(), 0.0, timings.into()),
+            Err(msg) => super::load::fail(state, &p.name, msg),
+        }
+    });
+}
+
+/// The engine's `parse` function, loading the engine on first use (worker.js, then engine-boot.js).
+async fn engine() -> Result<Function, String> {
+    let promise = ENGINE.with(|e| e.borrow_mut().get_or_insert_with(load_engine).clone());
+    let engine = wasm_bindgen_futures::JsFuture::from(promise).await;
+    let parse = engine
+        .map_err(|e| e.as_string().unwrap_or_else(|| format!("{e:?}")))
+        .and_then(|engine| {
+            field(&engine, "parse")
+                .dyn_into::<Function>()
+                .map_err(|_| "worker.js has no parse function".to_string())
+        });
+    if parse.is_err() {
+        // Try again on the next load (the failure may have been the network).
+        ENGINE.with(|e| e.borrow_mut().take());
     }
+    parse
+}
+
+fn load_engine() -> Promise {
+    Promise::new(&mut |resolve, reject| {
+        let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+            let _ = reject.call1(&JsValue::NULL, &"no document".into());
+            return;
+        };
+        let Some(head) = doc.head() else {
+            let _ = reject.call1(&JsValue::NULL, &"no document head".into());
+            return;
+        };
+        for src in ["./worker.js", "./engine-boot.js"] {
+            let Ok(el) = doc.create_element("script") else {
+                continue;
+            };
+            let el: web_sys::HtmlScriptElement = el.unchecked_into();
+            el.set_src(src);
+            // Run in order: engine-boot.js uses what worker.js defines.
+            el.set_async(false);
+            let fail = reject.clone();
+            let on_error = Closure::once_into_js(move || {
+                let _ = fail.call1(&JsValue::NULL, &format!("{src} did not load").into());
+            });
+            el.set_onerror(Some(on_error.unchecked_ref()));
+            if src == "./engine-boot.js" {
+                let done = resolve.clone();
+                let on_load = Closure::once_into_js(move || {
+                    let engine = web_sys::window()
+                        .map(|w| field(&w, "__stitchEngine"))
+                        .unwrap_or(JsValue::UNDEFINED);
+                    let _ = done.call1(&JsValue::NULL, &engine);
+                });
+                el.set_onload(Some(on_load.unchecked_ref()));
+            }
+            let _ = head.append_child(&el);
+        }
+    })
 }
 
 /// Chunks transferred from the worker, copied into wasm memory one at a time.

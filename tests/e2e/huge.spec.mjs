@@ -54,3 +54,31 @@ test('a file over the size limit is refused with its size and the limit, and the
   fs.unlinkSync(huge);
   expect(errors).toEqual([]);
 });
+
+const TEN_K = path.join(root, 'target', 'e2e', 'jaeger-10k.json');
+
+test('the first paint needs no parser, and a large file is parsed in the worker', async ({ page }) => {
+  const fetched = [];
+  page.on('request', (r) => fetched.push(new URL(r.url()).pathname.split('/').pop()));
+  const errors = await openApp(page);
+  // The demo is shown from its built-in encoding: the parsers (worker_bg.wasm) are not downloaded for it.
+  await expect(page.getByTestId('span-count')).toHaveText('60');
+  expect(fetched.filter((f) => f.startsWith('worker'))).toEqual([]);
+  await page.getByTestId('file-input').setInputFiles(TEN_K); // 5 MB: parsed in the worker
+  await expect(page.getByTestId('span-count')).toHaveText('10,000', { timeout: 30_000 });
+  expect(fetched).toContain('worker-boot.js');
+  expect(fetched).not.toContain('engine-boot.js');
+  expect(errors).toEqual([]);
+});
+
+test('when the worker cannot start, a large file is parsed on the page instead', async ({ page }) => {
+  // The worker's start script fails to load, so the worker dies before it is ready.
+  await page.route('**/worker-boot.js', (r) => r.fulfill({ status: 404, body: '' }));
+  const fetched = [];
+  page.on('request', (r) => fetched.push(new URL(r.url()).pathname.split('/').pop()));
+  await openApp(page);
+  await page.getByTestId('file-input').setInputFiles(TEN_K);
+  await expect(page.getByTestId('span-count')).toHaveText('10,000', { timeout: 30_000 });
+  await expect(page.locator('.error-banner')).toHaveCount(0);
+  expect(fetched).toContain('engine-boot.js');
+});
