@@ -339,26 +339,33 @@ struct Reader<S: Source> {
 }
 
 /// Fixed-width little-endian fields, read from a chunked stream ([`Reader`]) or from one record ([`Rec`]).
+/// Always inlined: the page's binary is built for size, which would otherwise make each field a call.
 trait Fields {
     fn take<const N: usize>(&mut self) -> R<[u8; N]>;
+    #[inline(always)]
     fn u8(&mut self) -> R<u8> {
         Ok(self.take::<1>()?[0])
     }
+    #[inline(always)]
     fn u32(&mut self) -> R<u32> {
         Ok(u32::from_le_bytes(self.take()?))
     }
+    #[inline(always)]
     fn u64(&mut self) -> R<u64> {
         Ok(u64::from_le_bytes(self.take()?))
     }
+    #[inline(always)]
     fn i64(&mut self) -> R<i64> {
         Ok(i64::from_le_bytes(self.take()?))
     }
+    #[inline(always)]
     fn str(&mut self) -> R<Str> {
         Ok(Str {
             off: self.u32()?,
             len: self.u32()?,
         })
     }
+    #[inline(always)]
     fn range(&mut self) -> R<Span32> {
         Ok(Span32 {
             start: self.u32()?,
@@ -368,6 +375,7 @@ trait Fields {
 }
 
 impl<S: Source> Fields for Reader<S> {
+    #[inline(always)]
     fn take<const N: usize>(&mut self) -> R<[u8; N]> {
         self.need(N)?;
         let mut a = [0u8; N];
@@ -452,6 +460,7 @@ struct Rec<'a> {
 }
 
 impl Fields for Rec<'_> {
+    #[inline(always)]
     fn take<const N: usize>(&mut self) -> R<[u8; N]> {
         let a: [u8; N] = self
             .b

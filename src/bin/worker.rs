@@ -19,7 +19,7 @@ mod worker {
     use web_sys::{Blob, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent};
 
     /// Bytes read from a file per step, between progress reports.
-    const READ_STEP: f64 = 16.0 * 1024.0 * 1024.0;
+    const READ_STEP: f64 = 64.0 * 1024.0 * 1024.0;
 
     fn scope() -> DedicatedWorkerGlobalScope {
         js_sys::global().unchecked_into()
@@ -151,6 +151,7 @@ mod worker {
         // Milliseconds per step, sent with the result (for `make bench`).
         let timings = Object::new();
         let mut mark = js_sys::Date::now();
+        set(&timings, "startedAt", mark);
         let mut step = |what: &str| {
             let now = js_sys::Date::now();
             set(&timings, what, now - mark);

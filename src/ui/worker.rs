@@ -59,6 +59,8 @@ thread_local! {
     static CLIENT: RefCell<Option<Client>> = const { RefCell::new(None) };
     static PENDING: RefCell<Option<Pending>> = const { RefCell::new(None) };
     static NEXT_ID: Cell<u32> = const { Cell::new(1) };
+    /// When the last load was posted to the worker (epoch ms; for `make bench`).
+    static SENT_AT: Cell<f64> = const { Cell::new(0.0) };
     /// The worker failed to start once: use the page's thread from then on.
     static BROKEN: Cell<bool> = const { Cell::new(false) };
     /// The engine on the page: a promise of worker.js's `wasm_bindgen` object, once asked for.
@@ -114,6 +116,7 @@ pub fn open(state: State, name: String, input: Input, then: Option<Then>) {
         Input::Buffer(b) => b,
     };
     let _ = Reflect::set(&msg, &"data".into(), data);
+    SENT_AT.with(|t| t.set(js_sys::Date::now()));
     if !ensure_client(state) {
         fall_back(state);
         return;
@@ -262,6 +265,12 @@ fn on_message(state: State, data: JsValue) {
 /// Shows the parsed result: decodes the chunks, finishes the analysis and draws, in three tasks, each short enough not
 /// to freeze the page, with the "Drawing" state painted first. A load started meanwhile wins.
 fn take_over(state: State, p: Pending, chunks: Array, worker_memory: f64, timings: JsValue) {
+    // From posting the load to the worker starting on it (its start-up and warm-up, if not done yet).
+    if let Some(started) = field(&timings, "startedAt").as_f64() {
+        let wait = started - SENT_AT.with(Cell::get);
+        let _ = Reflect::set(&timings, &"wait".into(), &wait.into());
+        let _ = Reflect::delete_property(timings.unchecked_ref::<Object>(), &"startedAt".into());
+    }
     let timings_out = timings.clone();
     let mark = std::rc::Rc::new(Cell::new(js_sys::Date::now()));
     let step = move |what: &str| {
