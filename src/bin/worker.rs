@@ -19,7 +19,7 @@ mod worker {
     use web_sys::{Blob, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent};
 
     /// Bytes read from a file per step, between progress reports.
-    const READ_STEP: f64 = 64.0 * 1024.0 * 1024.0;
+    const READ_STEP: f64 = 16.0 * 1024.0 * 1024.0;
 
     fn scope() -> DedicatedWorkerGlobalScope {
         js_sys::global().unchecked_into()
