@@ -390,9 +390,14 @@ impl<S: Source> Reader<S> {
     fn need(&mut self, n: usize) -> R<()> {
         while self.buf.len() - self.pos < n {
             let next = self.src.next_chunk().ok_or_else(|| bad("it ends early"))?;
-            self.buf.drain(..self.pos);
+            if self.pos == self.buf.len() {
+                // Everything buffered was read: take the chunk as it is, without a copy.
+                self.buf = next;
+            } else {
+                self.buf.drain(..self.pos);
+                self.buf.extend_from_slice(&next);
+            }
             self.pos = 0;
-            self.buf.extend_from_slice(&next);
         }
         Ok(())
     }
@@ -431,8 +436,10 @@ impl<S: Source> Reader<S> {
             .map_err(|_| bad("not enough memory"))?;
         let mut left = n;
         while left > 0 {
-            let k = left.min((CHUNK / N).max(1));
-            self.need(k * N)?;
+            // The whole records buffered now (at least one): a record never waits for more than itself, so chunks
+            // are appended only when the buffer is nearly empty, and copied once.
+            self.need(N)?;
+            let k = left.min((self.buf.len() - self.pos) / N);
             for b in self.buf[self.pos..self.pos + k * N].chunks_exact(N) {
                 v.push(item(&mut Rec { b, i: 0 })?);
             }
