@@ -76,10 +76,15 @@ try {
       out.longestTaskMs = Math.max(0, ...window.__longtasks);
       out.workerPeakMB = (window.__stitchWorkerMemory ?? 0) / 1e6;
       out.steps = window.__stitchLoadTimings ?? {};
+      // Baseline in the same page: 60 frames with nothing to do (the browser's own frame-to-frame jitter).
+      const idle = [];
+      let last = await raf();
+      for (let i = 0; i < 60; i++) { const now = await raf(); idle.push(now - last); last = now; }
+      out.idleFrames = idle;
       // Scroll: 200 steps across the whole tree, one per frame, like dragging the scrollbar (at 1M, ~25 rows a frame).
       const sc = document.querySelector('[data-testid=rows-scroll]');
       const frames = [];
-      let last = await raf();
+      last = await raf();
       for (let i = 1; i <= 200; i++) {
         sc.scrollTop = (i / 200) * (sc.scrollHeight - sc.clientHeight);
         sc.dispatchEvent(new Event('scroll'));
@@ -158,6 +163,8 @@ try {
     r.size = size;
     r.scrollP95 = pct(r.scrollFrames, 0.95);
     r.zoomP95 = pct(r.zoomFrames, 0.95);
+    r.idleP95 = pct(r.idleFrames, 0.95);
+    delete r.idleFrames;
     r.wheelP50 = pct(r.wheelFrames, 0.5);
     r.wheelP95 = pct(r.wheelFrames, 0.95);
     delete r.wheelFrames;
@@ -215,8 +222,11 @@ for (const r of results) {
     f(r.zoomP95).padEnd(9), `${f(r.collapseAllMs)}/${f(r.expandAllMs)}`.padEnd(20), f(r.searchMs).padEnd(7), f(r.selectMs).padEnd(7),
     f(r.analyzeMs)].join(' '));
 }
-console.log('\nscroll at wheel pace (100 px per frame)  p50/p95');
-for (const r of results) console.log(r.size.padEnd(40), `${f(r.wheelP50)}/${f(r.wheelP95)}`);
+console.log('\nframes (ms)  idle p95 (baseline, same page)  scroll drag p95  wheel (100 px per frame) p50/p95  zoom p95');
+for (const r of results) {
+  console.log([r.size.padEnd(12), f(r.idleP95).padEnd(32), f(r.scrollP95).padEnd(16), `${f(r.wheelP50)}/${f(r.wheelP95)}`.padEnd(32),
+    f(r.zoomP95)].join(' '));
+}
 console.log('\nworker vs page thread  load (worker)  longest task (worker)  load (page thread)  longest task (page thread)');
 for (const r of results) {
   console.log([r.size.padEnd(22), f(r.loadMs).padEnd(13), f(r.longestTaskMs).padEnd(22), f(r.pageThreadLoadMs).padEnd(19),
