@@ -72,6 +72,8 @@ impl Filters {
 pub struct SearchIndex {
     lower_text: String,
     lower_syms: Vec<String>,
+    /// Whether every span ID is hexadecimal (so a word that is not cannot be in one).
+    hex_ids: bool,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -86,6 +88,10 @@ impl SearchIndex {
         SearchIndex {
             lower_text: t.text.to_ascii_lowercase(),
             lower_syms: (0..n as Sym).map(|s| t.sym(s).to_lowercase()).collect(),
+            hex_ids: t
+                .spans
+                .iter()
+                .all(|s| t.str(s.span_id).bytes().all(|c| c.is_ascii_hexdigit())),
         }
     }
     fn s(&self, s: Str) -> &str {
@@ -105,6 +111,8 @@ impl SearchIndex {
 /// formatted when their text could contain the needle at all).
 #[derive(Clone, Copy)]
 struct CouldMatch {
+    /// Whether the needle is hexadecimal (else it cannot be in a hexadecimal span ID).
+    hex: bool,
     int: bool,
     float: bool,
     bool: bool,
@@ -114,6 +122,7 @@ impl CouldMatch {
     fn new(needle: &str) -> CouldMatch {
         let b = needle.as_bytes();
         CouldMatch {
+            hex: b.iter().all(|c| c.is_ascii_hexdigit()),
             int: b.iter().all(|c| c.is_ascii_digit() || *c == b'-'),
             float: b.iter().all(|c| b"0123456789.-+eEinfaINF".contains(c)),
             bool: "true".contains(needle) || "false".contains(needle),
@@ -227,7 +236,8 @@ fn span_matches(t: &Trace, ix: &SearchIndex, i: u32, terms: &[Prepared], buf: &m
         Term::Text(_) => {
             hit(p, s.service)
                 || hit(p, s.operation)
-                || p.finder.find(ix.s(s.span_id).as_bytes()).is_some()
+                || ((p.could.hex || !ix.hex_ids)
+                    && p.finder.find(ix.s(s.span_id).as_bytes()).is_some())
                 || res_hit(p)
                 || attrs_match(t, ix, p, s.attrs, buf)
         }

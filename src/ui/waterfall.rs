@@ -500,6 +500,7 @@ fn row_view(state: State, a: Arc<Analyzed>, first: Memo<usize>, row: usize, span
     let kind = kind_icon(s.kind);
     let pills = row_pills(&a, span);
     let duration = format_duration(s.duration_ns as f64);
+    let title = format!("{service}: {op} — {duration}");
     let geometry = move || {
         let w = state.window.get();
         let tl = timeline_width(&state);
@@ -507,15 +508,25 @@ fn row_view(state: State, a: Arc<Analyzed>, first: Memo<usize>, row: usize, span
         let x1 = w.x(rel_end, tl);
         (x0, x1, tl)
     };
-    let title = format!("{service}: {op} — {duration}");
     view! {
         <g
-            class="row"
-            class:selected=move || state.selected.get() == Some(span)
-            class:focused=move || state.focused.get() == Some(span)
-            class:hit=move || state.hits.with(|h| h.active && !h.filtering && h.mask.get(span as usize).copied().unwrap_or(false))
-            class:highlight=move || state.highlight.with(|h| h.as_ref().is_some_and(|m| m.get(span as usize).copied().unwrap_or(false)))
-            class:error=is_error
+            class=move || {
+                // One effect for the row's state classes (rows are created by the screenful while scrolling).
+                let mut c = String::from(if is_error { "row error" } else { "row" });
+                if state.selected.get() == Some(span) {
+                    c.push_str(" selected");
+                }
+                if state.focused.get() == Some(span) {
+                    c.push_str(" focused");
+                }
+                if state.hits.with(|h| h.active && !h.filtering && h.mask.get(span as usize).copied().unwrap_or(false)) {
+                    c.push_str(" hit");
+                }
+                if state.highlight.with(|h| h.as_ref().is_some_and(|m| m.get(span as usize).copied().unwrap_or(false))) {
+                    c.push_str(" highlight");
+                }
+                c
+            }
             role="treeitem"
             aria-level=(depth + 1).to_string()
             aria-expanded=move || has_children.then(|| (!collapsed()).to_string())
