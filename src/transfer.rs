@@ -430,23 +430,39 @@ impl<S: Source> Reader<S> {
     }
     /// A counted vector of fixed-size records of `N` bytes, parsed in batches straight from the buffer.
     fn records<T, const N: usize>(&mut self, mut item: impl FnMut(&mut Rec) -> R<T>) -> R<Vec<T>> {
+        let mut p = self.counted()?;
+        self.some_records::<T, N>(&mut p, usize::MAX, &mut item)?;
+        Ok(p.v)
+    }
+    /// Starts a counted vector, to be filled by [`Reader::some_records`].
+    fn counted<T>(&mut self) -> R<Partial<T>> {
         let n = self.len(u32::MAX as usize)?;
         let mut v = Vec::new();
         v.try_reserve_exact(n)
             .map_err(|_| bad("not enough memory"))?;
-        let mut left = n;
+        Ok(Partial { v, left: n })
+    }
+    /// Reads up to `max` more records of `p`; true once it is complete.
+    fn some_records<T, const N: usize>(
+        &mut self,
+        p: &mut Partial<T>,
+        max: usize,
+        item: &mut impl FnMut(&mut Rec) -> R<T>,
+    ) -> R<bool> {
+        let mut left = p.left.min(max);
         while left > 0 {
             // The whole records buffered now (at least one): a record never waits for more than itself, so chunks
             // are appended only when the buffer is nearly empty, and copied once.
             self.need(N)?;
             let k = left.min((self.buf.len() - self.pos) / N);
             for b in self.buf[self.pos..self.pos + k * N].chunks_exact(N) {
-                v.push(item(&mut Rec { b, i: 0 })?);
+                p.v.push(item(&mut Rec { b, i: 0 })?);
             }
             self.pos += k * N;
             left -= k;
+            p.left -= k;
         }
-        Ok(v)
+        Ok(p.left == 0)
     }
     fn vec<T>(&mut self, mut item: impl FnMut(&mut Self) -> R<T>) -> R<Vec<T>> {
         let n = self.len(u32::MAX as usize)?;
@@ -488,101 +504,213 @@ const RESOURCE_BYTES: usize = 8 + 8 + 8 + 8;
 
 /// Decodes what [`encode`] wrote, pulling chunks from `src` as needed.
 pub fn decode(src: impl Source) -> R<Prepared> {
-    let mut r = Reader {
-        src,
-        buf: Vec::new(),
-        pos: 0,
-    };
-    if &r.take::<8>()? != MAGIC {
-        return Err(bad("it was written by a different version of Stitch"));
-    }
-    let name = r.string()?;
-    let format = match r.u8()? {
-        0 => Format::Jaeger,
-        1 => Format::Zipkin,
-        2 => Format::Otlp,
-        3 => Format::Chrome,
-        _ => return Err(bad("unknown format")),
-    };
-    let gzipped = r.u8()? != 0;
-    let traces = r.vec(|r| {
-        let t = decode_trace(r)?;
-        let tree = decode_tree(r)?;
-        if tree.len() != t.spans.len() {
-            return Err(bad("the span tree does not fit the spans"));
+    let mut d = Decoder::new(src);
+    loop {
+        if let Some(p) = d.step()? {
+            return Ok(p);
         }
-        Ok((t, tree))
-    })?;
-    Ok(Prepared {
-        name,
-        format,
-        gzipped,
-        traces,
+    }
+}
+
+/// Records decoded per [`Decoder::step`] (a few milliseconds each).
+const BATCH: usize = 1 << 15;
+
+/// A vector being read: the items so far, and how many are still to come.
+struct Partial<T> {
+    v: Vec<T>,
+    left: usize,
+}
+
+/// A trace whose parts are still being read.
+struct TraceParts {
+    trace_id: String,
+    strings: Interner,
+    text: String,
+    spans: Vec<Span>,
+    attrs: Vec<Attr>,
+}
+
+enum Stage {
+    Header,
+    /// The next trace's ID, string table and text, or the end.
+    TraceHead,
+    Spans(TraceParts, Partial<Span>),
+    Attrs(TraceParts, Partial<Attr>),
+    /// Events, links, resources and warnings (few), then the checks of the whole trace.
+    Rest(TraceParts),
+    /// The tree's index arrays read so far.
+    Tree(Box<Trace>, Vec<Vec<u32>>),
+    Done,
+}
+
+/// [`decode`] in steps, each a bounded amount of work, so that the page can decode a large trace in many short tasks.
+pub struct Decoder<S: Source> {
+    r: Reader<S>,
+    stage: Stage,
+    head: Option<(String, Format, bool)>,
+    /// Traces still to read.
+    left: usize,
+    traces: Vec<(Trace, Tree)>,
+}
+
+impl<S: Source> Decoder<S> {
+    pub fn new(src: S) -> Decoder<S> {
+        Decoder {
+            r: Reader {
+                src,
+                buf: Vec::new(),
+                pos: 0,
+            },
+            stage: Stage::Header,
+            head: None,
+            left: 0,
+            traces: Vec::new(),
+        }
+    }
+
+    /// Does the next piece of work; the result once everything is read.
+    pub fn step(&mut self) -> R<Option<Prepared>> {
+        let r = &mut self.r;
+        self.stage = match std::mem::replace(&mut self.stage, Stage::Done) {
+            Stage::Header => {
+                if &r.take::<8>()? != MAGIC {
+                    return Err(bad("it was written by a different version of Stitch"));
+                }
+                let name = r.string()?;
+                let format = match r.u8()? {
+                    0 => Format::Jaeger,
+                    1 => Format::Zipkin,
+                    2 => Format::Otlp,
+                    3 => Format::Chrome,
+                    _ => return Err(bad("unknown format")),
+                };
+                let gzipped = r.u8()? != 0;
+                self.head = Some((name, format, gzipped));
+                self.left = r.len(u32::MAX as usize)?;
+                Stage::TraceHead
+            }
+            Stage::TraceHead => {
+                if self.left == 0 {
+                    let (name, format, gzipped) =
+                        self.head.take().ok_or_else(|| bad("no header"))?;
+                    return Ok(Some(Prepared {
+                        name,
+                        format,
+                        gzipped,
+                        traces: std::mem::take(&mut self.traces),
+                    }));
+                }
+                self.left -= 1;
+                let trace_id = r.string()?;
+                let mut strings = Interner::default();
+                let names = r.vec(|r| r.string())?;
+                for s in &names {
+                    strings.intern(s);
+                }
+                if strings.len() != names.len() {
+                    return Err(bad("the string table has duplicates"));
+                }
+                let text = r.string()?;
+                let parts = TraceParts {
+                    trace_id,
+                    strings,
+                    text,
+                    spans: Vec::new(),
+                    attrs: Vec::new(),
+                };
+                Stage::Spans(parts, r.counted()?)
+            }
+            Stage::Spans(mut parts, mut p) => {
+                if r.some_records::<_, SPAN_BYTES>(&mut p, BATCH, &mut span_record)? {
+                    parts.spans = p.v;
+                    Stage::Attrs(parts, r.counted()?)
+                } else {
+                    Stage::Spans(parts, p)
+                }
+            }
+            Stage::Attrs(mut parts, mut p) => {
+                if r.some_records::<_, ATTR_BYTES>(&mut p, BATCH, &mut attr_record)? {
+                    parts.attrs = p.v;
+                    Stage::Rest(parts)
+                } else {
+                    Stage::Attrs(parts, p)
+                }
+            }
+            Stage::Rest(parts) => Stage::Tree(Box::new(decode_rest(r, parts)?), Vec::new()),
+            Stage::Tree(t, mut arrays) => {
+                if arrays.len() < 8 {
+                    arrays.push(r.records::<_, 4>(|r| r.u32())?);
+                    Stage::Tree(t, arrays)
+                } else {
+                    let tree = decode_tree(r, arrays)?;
+                    if tree.len() != t.spans.len() {
+                        return Err(bad("the span tree does not fit the spans"));
+                    }
+                    self.traces.push((*t, tree));
+                    Stage::TraceHead
+                }
+            }
+            Stage::Done => return Err(bad("read past its end")),
+        };
+        Ok(None)
+    }
+}
+
+fn span_record(r: &mut Rec) -> R<Span> {
+    let span_id = r.str()?;
+    let parent = match (r.u8()?, r.u32()?, r.u32()?) {
+        (0, _, _) => ParentRef::None,
+        (1, off, len) => ParentRef::Id(Str { off, len }),
+        (2, i, _) => ParentRef::Index(i),
+        _ => return Err(bad("unknown parent kind")),
+    };
+    Ok(Span {
+        span_id,
+        parent,
+        service: r.u32()?,
+        operation: r.u32()?,
+        start_ns: r.i64()?,
+        duration_ns: r.i64()?,
+        kind: *KINDS
+            .get(r.u8()? as usize)
+            .ok_or_else(|| bad("unknown span kind"))?,
+        status: match r.u8()? {
+            0 => StatusCode::Unset,
+            1 => StatusCode::Ok,
+            2 => StatusCode::Error,
+            _ => return Err(bad("unknown status")),
+        },
+        flags: r.u8()?,
+        status_message: r.str()?,
+        resource: r.u32()?,
+        attrs: r.range()?,
+        events: r.range()?,
+        links: r.range()?,
     })
 }
 
-fn decode_trace<S: Source>(r: &mut Reader<S>) -> R<Trace> {
-    let trace_id = r.string()?;
-    let mut strings = Interner::default();
-    let names = r.vec(|r| r.string())?;
-    for s in &names {
-        strings.intern(s);
-    }
-    if strings.len() != names.len() {
-        return Err(bad("the string table has duplicates"));
-    }
-    let text = r.string()?;
-    let spans = r.records::<_, SPAN_BYTES>(|r| {
-        let span_id = r.str()?;
-        let parent = match (r.u8()?, r.u32()?, r.u32()?) {
-            (0, _, _) => ParentRef::None,
-            (1, off, len) => ParentRef::Id(Str { off, len }),
-            (2, i, _) => ParentRef::Index(i),
-            _ => return Err(bad("unknown parent kind")),
-        };
-        Ok(Span {
-            span_id,
-            parent,
-            service: r.u32()?,
-            operation: r.u32()?,
-            start_ns: r.i64()?,
-            duration_ns: r.i64()?,
-            kind: *KINDS
-                .get(r.u8()? as usize)
-                .ok_or_else(|| bad("unknown span kind"))?,
-            status: match r.u8()? {
-                0 => StatusCode::Unset,
-                1 => StatusCode::Ok,
-                2 => StatusCode::Error,
-                _ => return Err(bad("unknown status")),
-            },
-            flags: r.u8()?,
-            status_message: r.str()?,
-            resource: r.u32()?,
-            attrs: r.range()?,
-            events: r.range()?,
-            links: r.range()?,
-        })
-    })?;
-    let attrs = r.records::<_, ATTR_BYTES>(|r| {
-        let key = r.u32()?;
-        let tag = r.u8()?;
-        let payload = r.u64()?;
-        let s = Str {
-            off: payload as u32,
-            len: (payload >> 32) as u32,
-        };
-        let value = match tag {
-            0 => Value::Str(s),
-            1 => Value::Int(payload as i64),
-            2 => Value::Float(f64::from_bits(payload)),
-            3 => Value::Bool(payload != 0),
-            4 => Value::Bytes(s),
-            5 => Value::Json(s),
-            _ => return Err(bad("unknown value type")),
-        };
-        Ok(Attr { key, value })
-    })?;
+fn attr_record(r: &mut Rec) -> R<Attr> {
+    let key = r.u32()?;
+    let tag = r.u8()?;
+    let payload = r.u64()?;
+    let s = Str {
+        off: payload as u32,
+        len: (payload >> 32) as u32,
+    };
+    let value = match tag {
+        0 => Value::Str(s),
+        1 => Value::Int(payload as i64),
+        2 => Value::Float(f64::from_bits(payload)),
+        3 => Value::Bool(payload != 0),
+        4 => Value::Bytes(s),
+        5 => Value::Json(s),
+        _ => return Err(bad("unknown value type")),
+    };
+    Ok(Attr { key, value })
+}
+
+/// The rest of a trace after its spans and attributes, and the checks of the whole.
+fn decode_rest<S: Source>(r: &mut Reader<S>, parts: TraceParts) -> R<Trace> {
     let events = r.records::<_, EVENT_BYTES>(|r| {
         Ok(Event {
             time_ns: r.i64()?,
@@ -626,6 +754,13 @@ fn decode_trace<S: Source>(r: &mut Reader<S>) -> R<Trace> {
         })
     })?;
     let counts = r.vec(|r| Ok((warning_kind(r.u8()?)?, r.len(usize::MAX)?)))?;
+    let TraceParts {
+        trace_id,
+        strings,
+        text,
+        spans,
+        attrs,
+    } = parts;
     let t = Trace {
         trace_id,
         spans,
@@ -705,11 +840,8 @@ fn check(t: &Trace) -> R<()> {
     Ok(())
 }
 
-fn decode_tree<S: Source>(r: &mut Reader<S>) -> R<Tree> {
-    let mut v = Vec::with_capacity(8);
-    for _ in 0..8 {
-        v.push(r.records::<_, 4>(|r| r.u32())?);
-    }
+/// The tree, once its eight index arrays are read.
+fn decode_tree<S: Source>(r: &mut Reader<S>, v: Vec<Vec<u32>>) -> R<Tree> {
     let error_below = r.records::<_, 1>(|r| Ok(r.u8()? != 0))?;
     let max_depth = r.u32()?;
     let incomplete = r.u8()? != 0;

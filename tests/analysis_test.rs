@@ -376,3 +376,109 @@ fn sibling_group_marks_merge_at_pixel_resolution() {
         "M0.0 7h2.0v10h-2.0Z"
     );
 }
+
+#[test]
+fn sibling_groups_by_parent_service_and_operation() {
+    // Zipkin, µs. Under the root: five db SELECTs (1–5 µs long), six cache GETs (1 µs, one failing) and four db
+    // INSERTs (too few to group); under `w`, a child of the root, five worker steps of 10 µs.
+    let mut spans = vec![
+        r#"{"traceId":"t","id":"r","name":"GET /","timestamp":1000,"duration":1000,"localEndpoint":{"serviceName":"api"}}"#.to_string(),
+    ];
+    let child = |id: &str, parent: &str, svc: &str, name: &str, start: i64, dur: i64, err: bool| {
+        format!(
+            r#"{{"traceId":"t","id":"{id}","parentId":"{parent}","name":"{name}","timestamp":{},"duration":{dur},"localEndpoint":{{"serviceName":"{svc}"}}{}}}"#,
+            1000 + start,
+            if err {
+                r#","tags":{"error":"true"}"#
+            } else {
+                ""
+            }
+        )
+    };
+    for k in 1..=5 {
+        spans.push(child(
+            &format!("q{k}"),
+            "r",
+            "db",
+            "SELECT",
+            10 * k,
+            k,
+            false,
+        ));
+    }
+    for k in 1..=6 {
+        spans.push(child(
+            &format!("c{k}"),
+            "r",
+            "cache",
+            "GET",
+            10 * k + 5,
+            1,
+            k == 3,
+        ));
+    }
+    for k in 1..=4 {
+        spans.push(child(
+            &format!("i{k}"),
+            "r",
+            "db",
+            "INSERT",
+            200 + k,
+            1,
+            false,
+        ));
+    }
+    spans.push(child("w", "r", "worker", "loop", 100, 800, false));
+    for k in 1..=5 {
+        spans.push(child(
+            &format!("s{k}"),
+            "w",
+            "worker",
+            "step",
+            100 * k,
+            10,
+            false,
+        ));
+    }
+    let a = from_json(&format!("[{}]", spans.join(",")));
+    let ids = |g: &stitch::analysis::groups::SiblingGroup| -> Vec<String> {
+        g.members
+            .iter()
+            .map(|&m| a.trace.span_id(m).to_string())
+            .collect()
+    };
+    let summary: Vec<(String, String, String, i64, i64, i64, u32)> = a
+        .groups
+        .iter()
+        .map(|g| {
+            (
+                a.trace.span_id(g.parent).to_string(),
+                a.trace.sym(g.service).to_string(),
+                a.trace.sym(g.operation).to_string(),
+                g.total_ns / 1000,
+                (g.start_ns - a.start_ns) / 1000,
+                (g.end_ns - a.start_ns) / 1000,
+                g.errors,
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("r".into(), "db".into(), "SELECT".into(), 15, 10, 55, 0),
+            ("r".into(), "cache".into(), "GET".into(), 6, 15, 66, 1),
+            ("w".into(), "worker".into(), "step".into(), 50, 100, 510, 0),
+        ]
+    );
+    assert_eq!(ids(&a.groups[0]), ["q1", "q2", "q3", "q4", "q5"]);
+    assert_eq!(ids(&a.groups[1]), ["c1", "c2", "c3", "c4", "c5", "c6"]);
+    let of = |id: &str| {
+        let i = (0..a.trace.spans.len() as u32)
+            .find(|&i| a.trace.span_id(i) == id)
+            .expect("span");
+        a.group_of[i as usize]
+    };
+    assert_eq!((of("q3"), of("c6"), of("s5")), (0, 1, 2));
+    assert_eq!(of("i1"), stitch::analysis::tree::NONE);
+    assert_eq!(of("w"), stitch::analysis::tree::NONE);
+}

@@ -97,3 +97,46 @@ fn a_cut_or_damaged_encoding_is_an_error_not_a_panic() {
     let e = decode(vec![b].into_iter()).expect_err("wrong magic accepted");
     assert!(e.to_string().contains("different version"), "{e}");
 }
+
+#[test]
+fn a_large_trace_is_decoded_in_many_short_steps() {
+    // 100,000 spans in a chain of ten-span runs, each with two attributes: more than one batch of spans and of
+    // attributes, so that the page's decode is split into tasks.
+    let n = 100_000;
+    let mut json = String::from("[");
+    for i in 0..n {
+        let parent = if i % 10 == 0 {
+            String::new()
+        } else {
+            format!(r#""parentId":"{:016x}","#, i - 1)
+        };
+        json.push_str(&format!(
+            r#"{}{{"traceId":"00000000000000aa","id":"{i:016x}",{parent}"name":"op{}","timestamp":{},"duration":5,"localEndpoint":{{"serviceName":"svc"}},"tags":{{"k":"v{i}","n":"{}"}}}}"#,
+            if i == 0 { "" } else { "," },
+            i % 7,
+            1000 + i,
+            i * 3
+        ));
+    }
+    json.push(']');
+    let l = load("big.json", json.as_bytes()).expect("loads");
+    let p = Prepared {
+        name: l.name,
+        format: l.format,
+        gzipped: l.gzipped,
+        traces: l.traces.into_iter().map(prepare).collect(),
+    };
+    assert_eq!(p.traces[0].0.spans.len(), n);
+    let mut d = stitch::transfer::Decoder::new(encode(&p, 1 << 20).into_iter());
+    let mut steps = 0;
+    let back = loop {
+        steps += 1;
+        if let Some(b) = d.step().expect("decodes") {
+            break b;
+        }
+    };
+    // Spans in 4 batches of 32,768, attributes in 7, the eight tree arrays, and a few more.
+    assert!(steps >= 4 + 7 + 8, "only {steps} steps");
+    assert!(back.traces[0].0 == p.traces[0].0);
+    assert!(back.traces[0].1 == p.traces[0].1);
+}

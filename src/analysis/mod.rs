@@ -113,76 +113,132 @@ pub fn prepare(mut trace: Trace) -> (Trace, Tree) {
 }
 
 /// The second half of [`analyze`], run on the page: clock skew, self time, critical path, summary, groups, colors.
-pub fn finish(mut trace: Trace, tree: Tree) -> Analyzed {
-    let skews = skew::detect(&trace, &tree);
-    for k in &skews {
-        let (sid, cid) = (
-            trace.span_id(k.server).to_string(),
-            trace.span_id(k.client).to_string(),
-        );
-        trace.warn(
-            crate::model::WarningKind::ClockSkew,
-            Some(k.server),
-            format!(
-                "server span {sid} lies outside its client span {cid}: clocks differ by about {}",
-                crate::layout::format_duration(k.shift_ns.abs() as f64)
-            ),
-        );
+pub fn finish(trace: Trace, tree: Tree) -> Analyzed {
+    let mut f = Finishing::new(trace, tree);
+    while !f.step() {}
+    f.done()
+}
+
+/// [`finish`] in parts, so that the page can run each in its own task.
+pub struct Finishing {
+    trace: Trace,
+    tree: Tree,
+    next: u8,
+    skews: Vec<skew::Skew>,
+    self_ns: Vec<i64>,
+    root: Option<u32>,
+    path: Vec<Section>,
+    crit_ns: Vec<i64>,
+    summary: Option<Summary>,
+    groups: Option<(Vec<groups::SiblingGroup>, Vec<u32>)>,
+}
+
+impl Finishing {
+    pub fn new(trace: Trace, tree: Tree) -> Finishing {
+        Finishing {
+            trace,
+            tree,
+            next: 0,
+            skews: Vec::new(),
+            self_ns: Vec::new(),
+            root: None,
+            path: Vec::new(),
+            crit_ns: Vec::new(),
+            summary: None,
+            groups: None,
+        }
     }
-    let self_ns = critical::self_times(&trace, &tree);
-    let root = critical::main_root(&trace, &tree);
-    let path = match root {
-        Some(r) => critical::critical_path(&trace, &tree, r),
-        None => Vec::new(),
-    };
-    let crit_ns = critical::critical_time(trace.spans.len(), &path);
-    let summary = match root {
-        Some(r) => stats::summarize(&trace, &tree, &path, r),
-        None => Summary {
-            sentence: String::new(),
-            dominant: None,
-            waiting_on: None,
-        },
-    };
-    let mut path_index: Vec<(u32, u32)> = path
-        .iter()
-        .enumerate()
-        .map(|(k, s)| (s.span, k as u32))
-        .collect();
-    path_index.sort_unstable();
-    let colors = {
-        let mut is_service = vec![false; trace.strings.len()];
-        for s in &trace.spans {
-            is_service[s.service as usize] = true;
+
+    /// Runs the next part; true once all have run (then call [`Finishing::done`]).
+    pub fn step(&mut self) -> bool {
+        let (trace, tree) = (&mut self.trace, &self.tree);
+        match self.next {
+            0 => {
+                self.skews = skew::detect(trace, tree);
+                for k in &self.skews {
+                    let (sid, cid) = (
+                        trace.span_id(k.server).to_string(),
+                        trace.span_id(k.client).to_string(),
+                    );
+                    trace.warn(
+                        crate::model::WarningKind::ClockSkew,
+                        Some(k.server),
+                        format!(
+                            "server span {sid} lies outside its client span {cid}: clocks differ by about {}",
+                            crate::layout::format_duration(k.shift_ns.abs() as f64)
+                        ),
+                    );
+                }
+            }
+            1 => self.self_ns = critical::self_times(trace, tree),
+            2 => {
+                self.root = critical::main_root(trace, tree);
+                if let Some(r) = self.root {
+                    self.path = critical::critical_path(trace, tree, r);
+                }
+                self.crit_ns = critical::critical_time(trace.spans.len(), &self.path);
+            }
+            3 => {
+                self.summary = self
+                    .root
+                    .map(|r| stats::summarize(trace, tree, &self.path, r));
+            }
+            4 => self.groups = Some(groups::sibling_groups(trace, tree)),
+            _ => return true,
         }
-        let syms: Vec<u32> = (0..trace.strings.len() as u32)
-            .filter(|&s| is_service[s as usize])
+        self.next += 1;
+        false
+    }
+
+    /// The analysed trace (running any part not yet run).
+    pub fn done(mut self) -> Analyzed {
+        while !self.step() {}
+        let trace = self.trace;
+        let mut path_index: Vec<(u32, u32)> = self
+            .path
+            .iter()
+            .enumerate()
+            .map(|(k, s)| (s.span, k as u32))
             .collect();
-        let names: Vec<&str> = syms.iter().map(|&s| trace.sym(s)).collect();
-        let picked = crate::layout::service_colors(&names);
-        let mut colors = vec![crate::layout::PALETTE[0]; trace.strings.len()];
-        for (k, &s) in syms.iter().enumerate() {
-            colors[s as usize] = picked[k];
+        path_index.sort_unstable();
+        let colors = {
+            let mut is_service = vec![false; trace.strings.len()];
+            for s in &trace.spans {
+                is_service[s.service as usize] = true;
+            }
+            let syms: Vec<u32> = (0..trace.strings.len() as u32)
+                .filter(|&s| is_service[s as usize])
+                .collect();
+            let names: Vec<&str> = syms.iter().map(|&s| trace.sym(s)).collect();
+            let picked = crate::layout::service_colors(&names);
+            let mut colors = vec![crate::layout::PALETTE[0]; trace.strings.len()];
+            for (k, &s) in syms.iter().enumerate() {
+                colors[s as usize] = picked[k];
+            }
+            colors
+        };
+        let (sibling, group_of) = self.groups.unwrap_or_default();
+        Analyzed {
+            groups: sibling,
+            group_of,
+            start_ns: trace.start_ns(),
+            end_ns: trace.end_ns(),
+            colors,
+            search_index: std::sync::OnceLock::new(),
+            skews: self.skews,
+            path_index,
+            trace,
+            tree: self.tree,
+            self_ns: self.self_ns,
+            root: self.root,
+            path: self.path,
+            crit_ns: self.crit_ns,
+            summary: self.summary.unwrap_or(Summary {
+                sentence: String::new(),
+                dominant: None,
+                waiting_on: None,
+            }),
         }
-        colors
-    };
-    let (sibling, group_of) = groups::sibling_groups(&trace, &tree);
-    Analyzed {
-        groups: sibling,
-        group_of,
-        start_ns: trace.start_ns(),
-        end_ns: trace.end_ns(),
-        colors,
-        search_index: std::sync::OnceLock::new(),
-        skews,
-        path_index,
-        trace,
-        tree,
-        self_ns,
-        root,
-        path,
-        crit_ns,
-        summary,
     }
 }
 

@@ -45,6 +45,11 @@ impl Session {
         }
     }
 
+    /// A session of traces analysed on the page (see `worker::take_over`).
+    pub fn from_analyzed(name: String, format: Format, traces: Vec<Analyzed>) -> Session {
+        Session::new(name, format, traces.into_iter())
+    }
+
     /// Finishes the analysis of what the parse worker prepared.
     pub fn from_prepared(p: crate::transfer::Prepared) -> Session {
         let traces = p.traces.into_iter();

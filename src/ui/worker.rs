@@ -262,8 +262,11 @@ fn on_message(state: State, data: JsValue) {
     }
 }
 
-/// Shows the parsed result: decodes the chunks, finishes the analysis and draws, in three tasks, each short enough not
-/// to freeze the page, with the "Drawing" state painted first. A load started meanwhile wins.
+/// Work done per task on the page before input gets a turn.
+const SLICE_MS: f64 = 20.0;
+
+/// Shows the parsed result: decodes the chunks and finishes the analysis in tasks of about [`SLICE_MS`], then draws,
+/// with the "Drawing" state painted first. A load started meanwhile wins.
 fn take_over(state: State, p: Pending, chunks: Array, worker_memory: f64, timings: JsValue) {
     // From posting the load to the worker starting on it (its start-up and warm-up, if not done yet).
     if let Some(started) = field(&timings, "startedAt").as_f64() {
@@ -287,50 +290,83 @@ fn take_over(state: State, p: Pending, chunks: Array, worker_memory: f64, timing
     let id = p.id;
     let latest = move || NEXT_ID.with(Cell::get) == id.wrapping_add(1);
     let tick = std::time::Duration::from_millis(0);
-    set_timeout(
-        move || {
-            if !latest() {
-                return;
-            }
-            step("queue");
-            let decoded = transfer::decode(JsChunks {
-                list: chunks,
-                next: 0,
-            });
-            step("decode");
-            let prep = match decoded {
-                Ok(prep) => prep,
-                Err(e) => return super::load::fail(state, &p.name, format!("{}: {e}", p.name)),
+    let mut decoder = transfer::Decoder::new(JsChunks {
+        list: chunks,
+        next: 0,
+    });
+    let decode = move || decoder.step().transpose();
+    in_tasks(decode, latest, move |decoded| {
+        step("decode");
+        let prep = match decoded {
+            Ok(prep) => prep,
+            Err(e) => return super::load::fail(state, &p.name, format!("{}: {e}", p.name)),
+        };
+        let (name, format) = (prep.name, prep.format);
+        let mut left = prep.traces.into_iter();
+        let mut current: Option<crate::analysis::Finishing> = None;
+        let mut finished = Vec::new();
+        // One part of one trace's analysis per step.
+        let analyze = move || {
+            let f = match current.as_mut() {
+                Some(f) => f,
+                None => match left.next() {
+                    Some((t, tree)) => current.insert(crate::analysis::Finishing::new(t, tree)),
+                    None => return Some(std::mem::take(&mut finished)),
+                },
             };
+            if f.step() {
+                if let Some(f) = current.take() {
+                    finished.push(f.done());
+                }
+            }
+            None
+        };
+        in_tasks(analyze, latest, move |traces| {
+            step("analyze");
+            let s = Arc::new(Session::from_analyzed(name, format, traces));
             set_timeout(
                 move || {
                     if !latest() {
                         return;
                     }
-                    step("queue2");
-                    let s = Arc::new(Session::from_prepared(prep));
-                    step("analyze");
-                    set_timeout(
-                        move || {
-                            if !latest() {
-                                return;
-                            }
-                            step("queue3");
-                            state.progress.set(None);
-                            state.show_loaded(s, false);
-                            step("show");
-                            record(worker_memory, &timings_out);
-                            if let Some(then) = p.then {
-                                then(state);
-                            }
-                        },
-                        tick,
-                    );
+                    step("queue3");
+                    state.progress.set(None);
+                    state.show_loaded(s, false);
+                    step("show");
+                    record(worker_memory, &timings_out);
+                    if let Some(then) = p.then {
+                        then(state);
+                    }
                 },
                 tick,
             );
+        });
+    });
+}
+
+/// Runs `work` (a bounded piece per call, `Some` when finished) in tasks of about [`SLICE_MS`] each, so that the
+/// page answers input while a large trace is handed over and analysed; stops if a newer load has started.
+fn in_tasks<T: 'static>(
+    mut work: impl FnMut() -> Option<T> + 'static,
+    latest: impl Fn() -> bool + Copy + 'static,
+    done: impl FnOnce(T) + 'static,
+) {
+    set_timeout(
+        move || {
+            if !latest() {
+                return;
+            }
+            let start = js_sys::Date::now();
+            loop {
+                if let Some(out) = work() {
+                    return done(out);
+                }
+                if js_sys::Date::now() - start >= SLICE_MS {
+                    return in_tasks(work, latest, done);
+                }
+            }
         },
-        tick,
+        std::time::Duration::from_millis(0),
     );
 }
 
