@@ -20,6 +20,7 @@ mod worker {
 
     /// Bytes read from a file per step, between progress reports.
     const READ_STEP: f64 = 16.0 * 1024.0 * 1024.0;
+    const ONE_READ: f64 = 64.0 * 1024.0 * 1024.0;
 
     fn scope() -> DedicatedWorkerGlobalScope {
         js_sys::global().unchecked_into()
@@ -68,9 +69,12 @@ mod worker {
                 .map_err(|_| format!("{name}: not enough memory to read {:.0} MB", size / 1e6))?;
             let reader = FileReaderSync::new()
                 .map_err(|_| format!("{name}: the browser cannot read files here"))?;
+            // Files up to ONE_READ in one read (each read is a round trip to the browser's file reader); larger ones
+            // in READ_STEP slices, so that no large temporary buffer waits for collection beside the copy.
+            let step = if size <= ONE_READ { size } else { READ_STEP };
             let mut off = 0.0;
             while off < size {
-                let end = (off + READ_STEP).min(size);
+                let end = (off + step).min(size);
                 let buf = blob
                     .slice_with_f64_and_f64(off, end)
                     .and_then(|part| reader.read_as_array_buffer(&part))

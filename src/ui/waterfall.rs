@@ -10,7 +10,7 @@ use crate::analysis::Analyzed;
 use crate::layout::{format_duration, row_window, ticks, TimeWindow};
 use crate::model::SpanKind;
 
-/// Rows drawn above and below the viewport.
+/// Rows drawn above and below the viewport (none while the view jumps: see `jumping` in `Waterfall`).
 const OVERSCAN: usize = 10;
 /// Rows per step of the rows SVG's base (see `first` in `Waterfall`).
 const BASE_BLOCK: usize = 4096;
@@ -48,15 +48,45 @@ pub fn Waterfall() -> impl IntoView {
             cb.forget(); // lives as long as the page
         }
     });
+    // The element's scroll position as last set or reported: setting it forces a layout of the page, so a request
+    // for where it already is (a new trace asks for the top) is not passed on.
+    let el_top = StoredValue::new(0.0f64);
     Effect::new(move |_| {
         if let (Some(y), Some(el)) = (state.scroll_request.get(), scroll_ref.get_untracked()) {
-            let el: &web_sys::Element = el.as_ref();
-            el.set_scroll_top(y as i32);
+            if (y - el_top.get_value()).abs() >= 1.0 {
+                let el: &web_sys::Element = el.as_ref();
+                el.set_scroll_top(y as i32);
+                el_top.set_value(y);
+            }
             state.scroll_top.set(y);
         }
     });
 
     let tick_list = Memo::new(move |_| ticks(&state.window.get(), timeline_width(&state), 90.0));
+    // While the view jumps by more than a screenful at a time (a scrollbar drag), every row is new each frame and
+    // rows past the edges are never seen: draw the viewport only, and the overscan again once it has settled.
+    let jumping = RwSignal::new(false);
+    let settle: StoredValue<Option<TimeoutHandle>> = StoredValue::new(None);
+    let on_scroll = move |top: f64| {
+        el_top.set_value(top);
+        if (top - state.scroll_top.get_untracked()).abs() > state.viewport_h.get_untracked() {
+            if !jumping.get_untracked() {
+                jumping.set(true);
+            }
+            if let Some(h) = settle.try_update_value(|h| h.take()).flatten() {
+                h.clear();
+            }
+            let h = set_timeout_with_handle(
+                move || {
+                    settle.set_value(None);
+                    jumping.set(false);
+                },
+                std::time::Duration::from_millis(150),
+            );
+            settle.set_value(h.ok());
+        }
+        state.scroll_top.set(top);
+    };
     let range = Memo::new(move |_| {
         let n = state.rows.with(|r| r.len());
         row_window(
@@ -64,7 +94,7 @@ pub fn Waterfall() -> impl IntoView {
             state.viewport_h.get(),
             ROW_H,
             n,
-            OVERSCAN,
+            if jumping.get() { 0 } else { OVERSCAN },
         )
     });
     // Rows are placed relative to a base that moves in steps of BASE_BLOCK rows, so that while scrolling the rows
@@ -118,7 +148,7 @@ pub fn Waterfall() -> impl IntoView {
                 data-testid="rows-scroll"
                 on:scroll=move |ev| {
                     if let Some(t) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
-                        state.scroll_top.set(t.scroll_top() as f64);
+                        on_scroll(t.scroll_top() as f64);
                     }
                 }
                 on:wheel=on_wheel
