@@ -301,7 +301,7 @@ fn on_message(state: State, data: JsValue) {
 }
 
 /// Work done per task on the page before input gets a turn.
-const SLICE_MS: f64 = 20.0;
+const SLICE_MS: f64 = 35.0;
 
 /// Shows the parsed result: decodes the chunks and finishes the analysis in tasks of about [`SLICE_MS`], then draws,
 /// with the "Drawing" state painted first. A load started meanwhile wins.

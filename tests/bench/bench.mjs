@@ -232,7 +232,7 @@ for (const r of results) {
   console.log([r.size.padEnd(22), f(r.loadMs).padEnd(13), f(r.longestTaskMs).padEnd(22), f(r.pageThreadLoadMs).padEnd(19),
     f(r.pageThreadLongestTaskMs)].join(' '));
 }
-console.log('\nworker load, ms per step: read, parse, tree, encode, copy (worker); wait (posted to started); decode, analyze (each in tasks of ~20 ms, with the gaps between them), queue3, show (page)');
+console.log('\nworker load, ms per step: read, parse, tree, encode, copy (worker); wait (posted to started); decode, analyze (each in tasks of ~35 ms, with the gaps between them), queue3, show (page)');
 for (const r of results) console.log(r.size.padEnd(6), JSON.stringify(r.steps));
 console.log('\nmemory (MB)  page JS heap  page wasm  worker wasm peak  renderer before/peak/after  page bytes/span after load');
 for (const r of results) {
