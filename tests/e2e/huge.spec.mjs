@@ -12,6 +12,16 @@ test('a 200k-span file loads in the worker: progress, a responsive page, Cancel 
   const errors = await openApp(page);
   const title = await page.getByTestId('trace-title').textContent();
 
+  // Every text the progress bar shows, in order (polling would miss a phase that passes between two polls).
+  await page.evaluate(() => {
+    window.__progress = [];
+    new MutationObserver(() => {
+      const t = document.querySelector('[data-testid=progress-text]')?.textContent;
+      if (t && window.__progress.at(-1) !== t) window.__progress.push(t);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+  const shown = (re) => page.evaluate((src) => window.__progress.some((t) => new RegExp(src).test(t)), re.source);
+
   // First load: cancelled.
   await page.getByTestId('file-input').setInputFiles(BIG);
   const progress = page.getByTestId('progress');
@@ -20,8 +30,9 @@ test('a 200k-span file loads in the worker: progress, a responsive page, Cancel 
   await page.locator('g.row').nth(2).click();
   await expect(page.getByTestId('detail')).toBeVisible();
   await expect(progress).toBeVisible(); // ... and the load was still going on
-  // Progress says how far it is, in bytes, and counts spans once parsing has begun.
-  await expect(page.getByTestId('progress-text')).toContainText(/Parsing jaeger-200k\.json… [\d.]+ MB of 10\d\.\d MB · [\d,]+ spans/, { timeout: 30_000 });
+  // Progress says how far it is, in bytes, while reading and while parsing, and counts spans once parsing has begun.
+  await expect.poll(() => shown(/Parsing jaeger-200k\.json… [\d.]+ MB of 10\d\.\d MB · [\d,]+ spans/), { timeout: 30_000, intervals: [50] }).toBe(true);
+  expect(await shown(/Reading jaeger-200k\.json… [\d.]+ MB of 10\d\.\d MB/)).toBe(true);
   await page.getByTestId('cancel-load').click();
   await expect(progress).toBeHidden();
   // The trace that was shown stays, and nothing arrives later: the parse was stopped.
