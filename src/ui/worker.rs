@@ -327,59 +327,80 @@ fn take_over(state: State, p: Pending, chunks: Array, worker_memory: f64, timing
     });
     let id = p.id;
     let latest = move || NEXT_ID.with(Cell::get) == id.wrapping_add(1);
-    let tick = std::time::Duration::from_millis(0);
-    let mut decoder = transfer::Decoder::new(JsChunks {
+    let mut decoder = Some(transfer::Decoder::new(JsChunks {
         list: chunks,
         next: 0,
-    });
-    let decode = move || decoder.step().transpose();
-    in_tasks(decode, latest, move |decoded| {
-        step("decode");
-        let prep = match decoded {
-            Ok(prep) => prep,
+    }));
+    // Then the analysis of each trace, a part at a time.
+    let mut analysis: Option<Analysis> = None;
+    let step2 = step.clone();
+    let work = move || -> Option<Result<Session, String>> {
+        if let Some(d) = decoder.as_mut() {
+            match d.step() {
+                Ok(None) => {}
+                Ok(Some(prep)) => {
+                    step2("decode");
+                    decoder = None;
+                    analysis = Some(Analysis {
+                        name: prep.name,
+                        format: prep.format,
+                        left: prep.traces.into_iter(),
+                        current: None,
+                        finished: Vec::new(),
+                    });
+                }
+                Err(e) => return Some(Err(e.to_string())),
+            }
+            return None;
+        }
+        let an = analysis.as_mut()?;
+        let f = match an.current.as_mut() {
+            Some(f) => f,
+            None => match an.left.next() {
+                Some((t, tree)) => an.current.insert(crate::analysis::Finishing::new(t, tree)),
+                None => {
+                    let an = analysis.take()?;
+                    return Some(Ok(Session::from_analyzed(an.name, an.format, an.finished)));
+                }
+            },
+        };
+        if f.step() {
+            if let Some(f) = an.current.take() {
+                an.finished.push(f.done());
+            }
+        }
+        None
+    };
+    in_tasks(work, latest, move |result| {
+        step("analyze");
+        let s = match result {
+            Ok(s) => Arc::new(s),
             Err(e) => return super::load::fail(state, &p.name, format!("{}: {e}", p.name)),
         };
-        let (name, format) = (prep.name, prep.format);
-        let mut left = prep.traces.into_iter();
-        let mut current: Option<crate::analysis::Finishing> = None;
-        let mut finished = Vec::new();
-        // One part of one trace's analysis per step.
-        let analyze = move || {
-            let f = match current.as_mut() {
-                Some(f) => f,
-                None => match left.next() {
-                    Some((t, tree)) => current.insert(crate::analysis::Finishing::new(t, tree)),
-                    None => return Some(std::mem::take(&mut finished)),
-                },
-            };
-            if f.step() {
-                if let Some(f) = current.take() {
-                    finished.push(f.done());
-                }
+        // Drawn in a task of its own, after the "Drawing" state has had a chance to paint.
+        next_task(move || {
+            if !latest() {
+                return;
             }
-            None
-        };
-        in_tasks(analyze, latest, move |traces| {
-            step("analyze");
-            let s = Arc::new(Session::from_analyzed(name, format, traces));
-            set_timeout(
-                move || {
-                    if !latest() {
-                        return;
-                    }
-                    step("queue3");
-                    state.progress.set(None);
-                    state.show_loaded(s, false);
-                    step("show");
-                    record(worker_memory, &timings_out);
-                    if let Some(then) = p.then {
-                        then(state);
-                    }
-                },
-                tick,
-            );
+            step("queue3");
+            state.progress.set(None);
+            state.show_loaded(s, false);
+            step("show");
+            record(worker_memory, &timings_out);
+            if let Some(then) = p.then {
+                then(state);
+            }
         });
     });
+}
+
+/// The page's half of the analysis in progress (see [`take_over`]).
+struct Analysis {
+    name: String,
+    format: crate::model::Format,
+    left: std::vec::IntoIter<(crate::model::Trace, crate::analysis::tree::Tree)>,
+    current: Option<crate::analysis::Finishing>,
+    finished: Vec<crate::analysis::Analyzed>,
 }
 
 /// Runs `work` (a bounded piece per call, `Some` when finished) in tasks of about [`SLICE_MS`] each, so that the
