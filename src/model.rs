@@ -124,14 +124,17 @@ impl SpanKind {
     /// Parses names used by Jaeger (`server`), Zipkin (`SERVER`) and OTLP (`SPAN_KIND_SERVER`).
     pub fn parse(s: &str) -> SpanKind {
         let s = s.strip_prefix("SPAN_KIND_").unwrap_or(s);
-        match s.to_ascii_lowercase().as_str() {
-            "internal" => SpanKind::Internal,
-            "server" => SpanKind::Server,
-            "client" => SpanKind::Client,
-            "producer" => SpanKind::Producer,
-            "consumer" => SpanKind::Consumer,
-            _ => SpanKind::Unspecified,
-        }
+        // Compared without a lower-cased copy: this runs once per span.
+        [
+            ("internal", SpanKind::Internal),
+            ("server", SpanKind::Server),
+            ("client", SpanKind::Client),
+            ("producer", SpanKind::Producer),
+            ("consumer", SpanKind::Consumer),
+        ]
+        .into_iter()
+        .find(|(name, _)| s.eq_ignore_ascii_case(name))
+        .map_or(SpanKind::Unspecified, |(_, k)| k)
     }
     /// OTLP's numeric encoding.
     pub fn from_otlp(n: i64) -> SpanKind {
@@ -630,5 +633,21 @@ impl Format {
             Format::Otlp => "OTLP JSON",
             Format::Chrome => "Chrome Trace Event JSON",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SpanKind;
+
+    #[test]
+    fn span_kinds_parse_in_every_format_spelling() {
+        assert_eq!(SpanKind::parse("server"), SpanKind::Server); // Jaeger
+        assert_eq!(SpanKind::parse("CLIENT"), SpanKind::Client); // Zipkin
+        assert_eq!(SpanKind::parse("SPAN_KIND_PRODUCER"), SpanKind::Producer); // OTLP
+        assert_eq!(SpanKind::parse("Consumer"), SpanKind::Consumer);
+        assert_eq!(SpanKind::parse("internal"), SpanKind::Internal);
+        assert_eq!(SpanKind::parse("serverless"), SpanKind::Unspecified);
+        assert_eq!(SpanKind::parse(""), SpanKind::Unspecified);
     }
 }

@@ -384,7 +384,12 @@ fn convert_span(t: &mut Trace, s: &JSpan, tid: &str, resource: u32, service: cra
         let a0 = t.attrs.len() as u32;
         for tag in &s.tags {
             match &*tag.key {
-                "span.kind" => span.kind = SpanKind::parse(&tag.value.to_text()),
+                "span.kind" => {
+                    span.kind = match tag.value.as_str() {
+                        Some(k) => SpanKind::parse(k),
+                        None => SpanKind::parse(&tag.value.to_text()),
+                    }
+                }
                 "error" if tag.value.as_bool() == Some(true) => {
                     span.flags |= flags::ERROR;
                     span.status = crate::model::StatusCode::Error;
