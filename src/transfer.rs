@@ -656,6 +656,67 @@ impl<S: Source> Decoder<S> {
     }
 }
 
+/// The page's whole receiving side, in steps: [`Decoder`], then [`crate::analysis::Finishing`] for each trace.
+/// Each [`Receiver::step`] is a bounded piece of work; the last one returns the file's name, format and traces.
+pub struct Receiver<S: Source> {
+    decoder: Option<Decoder<S>>,
+    head: Option<(String, Format)>,
+    left: std::vec::IntoIter<(Trace, Tree)>,
+    current: Option<crate::analysis::Finishing>,
+    finished: Vec<crate::analysis::Analyzed>,
+}
+
+/// What a [`Receiver`] ends with: the file's name and format, and every trace analysed.
+pub type Received = (String, Format, Vec<crate::analysis::Analyzed>);
+
+impl<S: Source> Receiver<S> {
+    pub fn new(src: S) -> Receiver<S> {
+        Receiver {
+            decoder: Some(Decoder::new(src)),
+            head: None,
+            left: Vec::new().into_iter(),
+            current: None,
+            finished: Vec::new(),
+        }
+    }
+
+    /// Whether decoding is over (the rest is analysis).
+    pub fn decoded(&self) -> bool {
+        self.decoder.is_none()
+    }
+
+    /// Does the next piece of work; the result once every trace is analysed.
+    pub fn step(&mut self) -> R<Option<Received>> {
+        if let Some(d) = self.decoder.as_mut() {
+            if let Some(p) = d.step()? {
+                self.decoder = None;
+                self.head = Some((p.name, p.format));
+                self.left = p.traces.into_iter();
+            }
+            return Ok(None);
+        }
+        let f = match self.current.as_mut() {
+            Some(f) => f,
+            None => match self.left.next() {
+                Some((t, tree)) => self
+                    .current
+                    .insert(crate::analysis::Finishing::new(t, tree)),
+                None => {
+                    let (name, format) =
+                        self.head.take().ok_or_else(|| bad("read past its end"))?;
+                    return Ok(Some((name, format, std::mem::take(&mut self.finished))));
+                }
+            },
+        };
+        if f.step() {
+            if let Some(f) = self.current.take() {
+                self.finished.push(f.done());
+            }
+        }
+        Ok(None)
+    }
+}
+
 fn span_record(r: &mut Rec) -> R<Span> {
     let span_id = r.str()?;
     let parent = match (r.u8()?, r.u32()?, r.u32()?) {

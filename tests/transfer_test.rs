@@ -140,3 +140,23 @@ fn a_large_trace_is_decoded_in_many_short_steps() {
     assert!(back.traces[0].0 == p.traces[0].0);
     assert!(back.traces[0].1 == p.traces[0].1);
 }
+
+#[test]
+fn the_receiver_ends_with_the_same_analysis_as_analyze() {
+    let path = std::path::Path::new("tests/fixtures/critical-path/jaeger-ui-test5.json");
+    let p = prepared(path).expect("fixture");
+    let mut r = stitch::transfer::Receiver::new(encode(&p, 4096).into_iter());
+    let (name, _, traces) = loop {
+        if let Some(done) = r.step().expect("receives") {
+            break done;
+        }
+    };
+    assert_eq!(name, p.name);
+    let bytes = std::fs::read(path).expect("fixture");
+    let mut l = load("jaeger-ui-test5.json", &bytes).expect("loads");
+    let direct = stitch::analysis::analyze(l.traces.remove(0));
+    assert_eq!(traces.len(), 1);
+    assert_eq!(traces[0].path, direct.path);
+    assert_eq!(traces[0].self_ns, direct.self_ns);
+    assert_eq!(traces[0].groups, direct.groups);
+}

@@ -114,9 +114,7 @@ pub fn prepare(mut trace: Trace) -> (Trace, Tree) {
 
 /// The second half of [`analyze`], run on the page: clock skew, self time, critical path, summary, groups, colors.
 pub fn finish(trace: Trace, tree: Tree) -> Analyzed {
-    let mut f = Finishing::new(trace, tree);
-    while !f.step() {}
-    f.done()
+    Finishing::new(trace, tree).done()
 }
 
 /// [`finish`] in parts, so that the page can run each in its own task.

@@ -587,30 +587,22 @@ pub fn current_link(state: State) -> String {
 /// still for a moment: a zoom changes the window every frame, and each URL change costs the browser a navigation
 /// (Chromium re-fetches the favicon and throttles a page that changes its URL hundreds of times in seconds).
 pub fn sync_hash(state: State) {
-    const SETTLE: std::time::Duration = std::time::Duration::from_millis(250);
-    let pending: StoredValue<Option<TimeoutHandle>> = StoredValue::new(None);
+    let settle = super::Debounce::new(std::time::Duration::from_millis(250));
     Effect::new(move |_| {
         let _ = state.selected.get();
         let _ = state.window.get();
-        if let Some(h) = pending.try_update_value(|p| p.take()).flatten() {
-            h.clear();
-        }
+        settle.cancel();
         if state.trace.with(|t| t.is_none()) || state.config.with_value(|c| c.embed) {
             return;
         }
-        let handle = set_timeout_with_handle(
-            move || {
-                pending.set_value(None);
-                if state.trace.with_untracked(|t| t.is_none()) {
-                    return;
-                }
-                let link = current_link(state);
-                if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
-                    let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&link));
-                }
-            },
-            SETTLE,
-        );
-        pending.set_value(handle.ok());
+        settle.call(move || {
+            if state.trace.with_untracked(|t| t.is_none()) {
+                return;
+            }
+            let link = current_link(state);
+            if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+                let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&link));
+            }
+        });
     });
 }

@@ -45,11 +45,6 @@ impl Session {
         }
     }
 
-    /// A session of traces analysed on the page (see `worker::take_over`).
-    pub fn from_analyzed(name: String, format: Format, traces: Vec<Analyzed>) -> Session {
-        Session::new(name, format, traces.into_iter())
-    }
-
     /// Finishes the analysis of what the parse worker prepared.
     pub fn from_prepared(p: crate::transfer::Prepared) -> Session {
         let traces = p.traces.into_iter();
@@ -65,6 +60,41 @@ impl Session {
         let (a, cell) = (self.traces.get(i)?, self.adjusted.get(i)?);
         cell.get_or_init(|| crate::analysis::analyze_adjusted(a).map(|(t, n)| (Arc::new(t), n)))
             .clone()
+    }
+}
+
+/// Runs the last of a burst of calls once none has come for a while (each call drops the one still waiting).
+#[derive(Clone, Copy)]
+pub struct Debounce {
+    pending: StoredValue<Option<TimeoutHandle>>,
+    after: std::time::Duration,
+}
+
+impl Debounce {
+    pub fn new(after: std::time::Duration) -> Debounce {
+        Debounce {
+            pending: StoredValue::new(None),
+            after,
+        }
+    }
+    /// Drops the call still waiting, if any.
+    pub fn cancel(&self) {
+        if let Some(h) = self.pending.try_update_value(|p| p.take()).flatten() {
+            h.clear();
+        }
+    }
+    /// Runs `f` after the wait, unless another call comes first.
+    pub fn call(&self, f: impl FnOnce() + 'static) {
+        self.cancel();
+        let pending = self.pending;
+        let h = set_timeout_with_handle(
+            move || {
+                pending.set_value(None);
+                f();
+            },
+            self.after,
+        );
+        self.pending.set_value(h.ok());
     }
 }
 

@@ -66,24 +66,14 @@ pub fn Waterfall() -> impl IntoView {
     // While the view jumps by more than a screenful at a time (a scrollbar drag), every row is new each frame and
     // rows past the edges are never seen: draw the viewport only, and the overscan again once it has settled.
     let jumping = RwSignal::new(false);
-    let settle: StoredValue<Option<TimeoutHandle>> = StoredValue::new(None);
+    let settle = super::Debounce::new(std::time::Duration::from_millis(150));
     let on_scroll = move |top: f64| {
         el_top.set_value(top);
         if (top - state.scroll_top.get_untracked()).abs() > state.viewport_h.get_untracked() {
             if !jumping.get_untracked() {
                 jumping.set(true);
             }
-            if let Some(h) = settle.try_update_value(|h| h.take()).flatten() {
-                h.clear();
-            }
-            let h = set_timeout_with_handle(
-                move || {
-                    settle.set_value(None);
-                    jumping.set(false);
-                },
-                std::time::Duration::from_millis(150),
-            );
-            settle.set_value(h.ok());
+            settle.call(move || jumping.set(false));
         }
         state.scroll_top.set(top);
     };

@@ -81,11 +81,7 @@ fn next_task(f: impl FnOnce() + 'static) {
         let mut c = c.borrow_mut();
         if c.is_none() {
             let ch = web_sys::MessageChannel::new().ok()?;
-            let run = Closure::<dyn FnMut()>::new(|| {
-                if let Some(f) = QUEUE.with(|q| q.borrow_mut().pop_front()) {
-                    f();
-                }
-            });
+            let run = Closure::<dyn FnMut()>::new(run_next_task);
             ch.port1().set_onmessage(Some(run.as_ref().unchecked_ref()));
             *c = Some((ch.port2(), run));
         }
@@ -94,14 +90,14 @@ fn next_task(f: impl FnOnce() + 'static) {
     });
     if posted != Some(true) {
         // No channel: a timeout does the same, a little later.
-        set_timeout(
-            || {
-                if let Some(f) = QUEUE.with(|q| q.borrow_mut().pop_front()) {
-                    f();
-                }
-            },
-            std::time::Duration::from_millis(0),
-        );
+        set_timeout(run_next_task, std::time::Duration::from_millis(0));
+    }
+}
+
+/// Runs the oldest work queued by [`next_task`].
+fn run_next_task() {
+    if let Some(f) = QUEUE.with(|q| q.borrow_mut().pop_front()) {
+        f();
     }
 }
 
@@ -327,54 +323,23 @@ fn take_over(state: State, p: Pending, chunks: Array, worker_memory: f64, timing
     });
     let id = p.id;
     let latest = move || NEXT_ID.with(Cell::get) == id.wrapping_add(1);
-    let mut decoder = Some(transfer::Decoder::new(JsChunks {
+    let mut receiver = transfer::Receiver::new(JsChunks {
         list: chunks,
         next: 0,
-    }));
-    // Then the analysis of each trace, a part at a time.
-    let mut analysis: Option<Analysis> = None;
+    });
     let step2 = step.clone();
-    let work = move || -> Option<Result<Session, String>> {
-        if let Some(d) = decoder.as_mut() {
-            match d.step() {
-                Ok(None) => {}
-                Ok(Some(prep)) => {
-                    step2("decode");
-                    decoder = None;
-                    analysis = Some(Analysis {
-                        name: prep.name,
-                        format: prep.format,
-                        left: prep.traces.into_iter(),
-                        current: None,
-                        finished: Vec::new(),
-                    });
-                }
-                Err(e) => return Some(Err(e.to_string())),
-            }
-            return None;
+    let work = move || {
+        let was_decoding = !receiver.decoded();
+        let out = receiver.step().transpose();
+        if was_decoding && receiver.decoded() {
+            step2("decode");
         }
-        let an = analysis.as_mut()?;
-        let f = match an.current.as_mut() {
-            Some(f) => f,
-            None => match an.left.next() {
-                Some((t, tree)) => an.current.insert(crate::analysis::Finishing::new(t, tree)),
-                None => {
-                    let an = analysis.take()?;
-                    return Some(Ok(Session::from_analyzed(an.name, an.format, an.finished)));
-                }
-            },
-        };
-        if f.step() {
-            if let Some(f) = an.current.take() {
-                an.finished.push(f.done());
-            }
-        }
-        None
+        out
     };
     in_tasks(work, latest, move |result| {
         step("analyze");
         let s = match result {
-            Ok(s) => Arc::new(s),
+            Ok((name, format, traces)) => Arc::new(Session::new(name, format, traces.into_iter())),
             Err(e) => return super::load::fail(state, &p.name, format!("{}: {e}", p.name)),
         };
         // Drawn in a task of its own, after the "Drawing" state has had a chance to paint.
@@ -392,15 +357,6 @@ fn take_over(state: State, p: Pending, chunks: Array, worker_memory: f64, timing
             }
         });
     });
-}
-
-/// The page's half of the analysis in progress (see [`take_over`]).
-struct Analysis {
-    name: String,
-    format: crate::model::Format,
-    left: std::vec::IntoIter<(crate::model::Trace, crate::analysis::tree::Tree)>,
-    current: Option<crate::analysis::Finishing>,
-    finished: Vec<crate::analysis::Analyzed>,
 }
 
 /// Runs `work` (a bounded piece per call, `Some` when finished) in tasks of about [`SLICE_MS`] each, so that the
