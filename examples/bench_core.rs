@@ -38,6 +38,7 @@ fn main() {
             }
         };
         let load = ms(t);
+        let handover = handover(&path, &bytes);
         let mut trace = loaded.traces.remove(0);
         let n = trace.spans.len();
         let t = Instant::now();
@@ -86,7 +87,43 @@ fn main() {
             per(t.links.len() * std::mem::size_of::<stitch::model::Link>()),
             per(t.text.len()),
         );
+        if let Some((prepare, encode, decode, finish, mb)) = handover {
+            println!(
+                "      worker to page: prepare {prepare:.1} ms, encode {encode:.1} ms ({mb:.1} MB); decode {decode:.1} ms, finish {finish:.1} ms"
+            );
+        }
     }
+}
+
+/// The hand-over from the worker to the page: the worker's `prepare` and `encode`, the page's decode and finishing.
+fn handover(path: &str, bytes: &[u8]) -> Option<(f64, f64, f64, f64, f64)> {
+    use stitch::transfer;
+    let loaded = stitch::formats::load(path, bytes).ok()?;
+    let t = Instant::now();
+    let prepared = transfer::Prepared {
+        name: loaded.name,
+        format: loaded.format,
+        gzipped: loaded.gzipped,
+        traces: loaded
+            .traces
+            .into_iter()
+            .map(stitch::analysis::prepare)
+            .collect(),
+    };
+    let prepare = ms(t);
+    let t = Instant::now();
+    let chunks = transfer::encode(&prepared, transfer::CHUNK);
+    let encode = ms(t);
+    drop(prepared);
+    let mb = chunks.iter().map(|c| c.len()).sum::<usize>() as f64 / 1e6;
+    let t = Instant::now();
+    let decoded = transfer::decode(chunks.into_iter()).ok()?;
+    let decode = ms(t);
+    let t = Instant::now();
+    for (trace, tree) in decoded.traces {
+        stitch::analysis::finish(trace, tree);
+    }
+    Some((prepare, encode, decode, ms(t), mb))
 }
 
 /// Approximate heap bytes of the model (spans, attributes, events, links, text arena).

@@ -48,8 +48,18 @@ impl Writer {
     }
     fn room(&mut self) {
         if self.cur.len() >= self.chunk {
-            let full = std::mem::replace(&mut self.cur, Vec::with_capacity(self.chunk.min(CHUNK)));
-            self.done.push(full);
+            self.next_chunk();
+        }
+    }
+    fn next_chunk(&mut self) {
+        let full = std::mem::replace(&mut self.cur, Vec::with_capacity(self.chunk.min(CHUNK)));
+        self.done.push(full);
+    }
+    /// Starts a record of `n` bytes in a new chunk if it would not fit in this one, so that fixed-size records never
+    /// straddle two chunks and the reader can take each chunk as it comes, without joining it to the last.
+    fn record(&mut self, n: usize) {
+        if !self.cur.is_empty() && self.cur.len() + n > self.chunk {
+            self.next_chunk();
         }
     }
     fn put(&mut self, b: &[u8]) {
@@ -170,6 +180,7 @@ fn encode_trace(w: &mut Writer, t: &Trace) {
     w.bytes(text.as_bytes());
     w.len(spans.len());
     for s in spans {
+        w.record(SPAN_BYTES);
         let Span {
             span_id,
             parent,
@@ -222,6 +233,7 @@ fn encode_trace(w: &mut Writer, t: &Trace) {
     }
     w.len(attrs.len());
     for a in attrs {
+        w.record(ATTR_BYTES);
         w.u32(a.key);
         // Fixed size: tag + 8 bytes (a `Str` packs its offset in the low and its length in the high half).
         let packed = |s: Str| s.off as u64 | (s.len as u64) << 32;
@@ -238,12 +250,14 @@ fn encode_trace(w: &mut Writer, t: &Trace) {
     }
     w.len(events.len());
     for e in events {
+        w.record(EVENT_BYTES);
         w.i64(e.time_ns);
         w.str(e.name);
         w.range(e.attrs);
     }
     w.len(links.len());
     for l in links {
+        w.record(LINK_BYTES);
         w.str(l.trace_id);
         w.str(l.span_id);
         w.u8(matches!(l.ref_type, RefType::FollowsFrom) as u8);
@@ -251,6 +265,7 @@ fn encode_trace(w: &mut Writer, t: &Trace) {
     }
     w.len(resources.len());
     for r in resources {
+        w.record(RESOURCE_BYTES);
         w.range(r.attrs);
         w.str(r.scope_name);
         w.str(r.scope_version);
@@ -464,6 +479,22 @@ impl<S: Source> Reader<S> {
         }
         Ok(p.left == 0)
     }
+    /// A counted vector of `u32`s, converted a buffered run at a time (a loop the compiler turns into copies).
+    fn u32_array(&mut self) -> R<Vec<u32>> {
+        let mut p = self.counted::<u32>()?;
+        while p.left > 0 {
+            self.need(4)?;
+            let k = p.left.min((self.buf.len() - self.pos) / 4);
+            let run = &self.buf[self.pos..self.pos + k * 4];
+            p.v.extend(
+                run.chunks_exact(4)
+                    .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])),
+            );
+            self.pos += k * 4;
+            p.left -= k;
+        }
+        Ok(p.v)
+    }
     fn vec<T>(&mut self, mut item: impl FnMut(&mut Self) -> R<T>) -> R<Vec<T>> {
         let n = self.len(u32::MAX as usize)?;
         let mut v = Vec::new();
@@ -639,7 +670,7 @@ impl<S: Source> Decoder<S> {
             Stage::Rest(parts) => Stage::Tree(Box::new(decode_rest(r, parts)?), Vec::new()),
             Stage::Tree(t, mut arrays) => {
                 if arrays.len() < 8 {
-                    arrays.push(r.records::<_, 4>(|r| r.u32())?);
+                    arrays.push(r.u32_array()?);
                     Stage::Tree(t, arrays)
                 } else {
                     let tree = decode_tree(r, arrays)?;

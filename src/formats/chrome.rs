@@ -59,10 +59,10 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Trace>, serde_json::Error> {
     let is_array = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
     let docs: Vec<Doc> = if is_array {
         vec![Doc {
-            trace_events: serde_json::from_slice(bytes)?,
+            trace_events: super::common::from_json(bytes)?,
         }]
     } else {
-        vec![serde_json::from_slice(bytes)?]
+        vec![super::common::from_json(bytes)?]
     };
     let events: Vec<&Ev> = docs.iter().flat_map(|d| d.trace_events.iter()).collect();
     let mut t = Trace::new("chrome-trace");

@@ -93,7 +93,7 @@ struct Process<'a> {
 /// Jaeger's files, so each staged span keeps its process ID, and resources are resolved when the object is complete.
 pub fn parse(bytes: &[u8]) -> Result<Vec<Trace>, serde_json::Error> {
     STAGES.with(|s| s.borrow_mut().clear());
-    let top: Result<OneOrMany<Box<JSpan>>, _> = serde_json::from_slice(bytes);
+    let top: Result<OneOrMany<Box<JSpan>>, _> = super::common::from_json(bytes);
     let mut stages: Vec<Option<Stage>> = STAGES.with(|s| std::mem::take(&mut *s.borrow_mut()));
     let top = top?;
     let mut set = TraceSet::default();

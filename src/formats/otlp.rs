@@ -171,7 +171,13 @@ struct KvList<'a> {
 /// Parses one OTLP JSON document, or several (JSON Lines), merging spans by trace ID.
 pub fn parse(bytes: &[u8]) -> Result<Vec<Trace>, serde_json::Error> {
     let mut set = TraceSet::default();
-    for doc in serde_json::Deserializer::from_slice(bytes).into_iter::<Request>() {
+    // Valid UTF-8 is checked once and read as text (see `common::from_json`).
+    let docs: Box<dyn Iterator<Item = Result<Request, serde_json::Error>>> =
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Box::new(serde_json::Deserializer::from_str(text).into_iter()),
+            Err(_) => Box::new(serde_json::Deserializer::from_slice(bytes).into_iter()),
+        };
+    for doc in docs {
         let mut req = doc?;
         // Unwrap API envelopes iteratively.
         while let Some(inner) = req.result.take().or_else(|| req.trace.take()) {

@@ -65,7 +65,7 @@ struct Annotation<'a> {
 
 /// Parses Zipkin v2 JSON into traces.
 pub fn parse(bytes: &[u8]) -> Result<Vec<Trace>, serde_json::Error> {
-    let top: Vec<OneOrMany<ZSpan>> = serde_json::from_slice(bytes)?;
+    let top: Vec<OneOrMany<ZSpan>> = super::common::from_json(bytes)?;
     // Group by trace (low 64 bits), merging fragments.
     let mut groups: Vec<(String, Vec<ZSpan>)> = Vec::new();
     let mut group_of: HashMap<String, usize> = HashMap::new();
