@@ -347,3 +347,40 @@ fn jaeger_spans_of_two_traces_in_one_array_and_one_trace_in_two_objects_are_sort
         .collect();
     assert_eq!(host, ["host=h2"]);
 }
+
+/// The Jaeger parser reads every span into one reused value: what a span leaves out (or sets to null) must not be
+/// taken from the span before it.
+#[test]
+fn jaeger_fields_a_span_leaves_out_are_not_taken_from_the_span_before() {
+    let json = r#"{"data":[{"traceID":"t1","spans":[
+      {"traceID":"t1","spanID":"a1","operationName":"root","references":[],"startTime":1000,"duration":500,
+       "tags":[{"key":"http.method","type":"string","value":"GET"},{"key":"retry","type":"int64","value":3}],
+       "logs":[{"timestamp":1100,"fields":[{"key":"event","type":"string","value":"x"}]}],"processID":"p1"},
+      {"traceID":"t1","spanID":"b2","operationName":"child",
+       "references":[{"refType":"CHILD_OF","traceID":"t1","spanID":"a1"}],"startTime":1100,"duration":100,
+       "processID":"p1"},
+      {"spanID":"c3","operationName":"bare","startTime":1200,"duration":50,"tags":null,"references":null}
+    ],"processes":{"p1":{"serviceName":"api","tags":[]}}}]}"#;
+    let l = load("reuse.json", json.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(l.traces.len(), 1);
+    let a = analyze(l.traces.into_iter().next().expect("one trace"));
+    let (root, child, bare) = (by_id(&a, "a1"), by_id(&a, "b2"), by_id(&a, "c3"));
+    let attrs = |i: u32| -> Vec<String> {
+        a.trace
+            .attr_range(a.trace.spans[i as usize].attrs)
+            .iter()
+            .map(|x| format!("{}={}", a.trace.sym(x.key), a.trace.value_text(&x.value)))
+            .collect()
+    };
+    assert_eq!(attrs(root), ["http.method=GET", "retry=3"]);
+    assert!(attrs(child).is_empty(), "{:?}", attrs(child));
+    assert!(attrs(bare).is_empty(), "{:?}", attrs(bare));
+    let events = |i: u32| a.trace.spans[i as usize].events.end - a.trace.spans[i as usize].events.start;
+    assert_eq!((events(root), events(child), events(bare)), (1, 0, 0));
+    // b2 is a1's child; c3 has no parent (its `references` is null, not b2's).
+    assert_eq!(a.tree.parent[child as usize], root);
+    assert_eq!(a.tree.roots, vec![root, bare]);
+    assert_eq!(a.trace.service(child), "api");
+    assert_eq!(a.trace.service(bare), "unknown service");
+    assert_eq!(a.trace.trace_id, "t1");
+}

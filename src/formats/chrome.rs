@@ -3,6 +3,7 @@
 //! `X` (complete) events and `B`/`E` pairs become spans, nested by time within each (pid, tid); each thread is a
 //! service, named from `M` metadata events when present. Unbalanced or badly nested events give warnings.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use serde::Deserialize;
@@ -25,11 +26,11 @@ struct Doc<'a> {
 #[derive(Deserialize, Default)]
 struct Ev<'a> {
     #[serde(borrow, default, deserialize_with = "counted_id")]
-    name: CowStr<'a>,
+    name: Cow<'a, str>,
     #[serde(borrow, default)]
-    cat: CowStr<'a>,
+    cat: Cow<'a, str>,
     #[serde(borrow, default)]
-    ph: CowStr<'a>,
+    ph: Cow<'a, str>,
     #[serde(borrow, default)]
     ts: Scalar<'a>,
     #[serde(borrow, default)]

@@ -2,11 +2,14 @@
 //! `{"data":[trace…]}`, `{"data":{trace}}`, `{"data":{"services":[…],"spans":[…]}}`, a trace object, an array of
 //! traces, and a bare array of spans carrying an inline `process`.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde::Deserialize;
 
-use super::common::{counted_id, null_default, CowStr, OneOrMany, Scalar, TraceSet};
+use super::common::{
+    counted_id, null_default, opt_str, CowStr, InPlace, List, OneOrMany, Scalar, TraceSet,
+};
 use crate::model::{
     flags, Event, Link, ParentRef, RefType, Resource, Span, SpanKind, Str, Trace, Value,
 };
@@ -22,25 +25,25 @@ struct JSpan<'a> {
     #[serde(borrow, default, deserialize_with = "null_default")]
     processes: HashMap<CowStr<'a>, Process<'a>>,
     // Span fields (also a trace's `traceID` and `warnings`).
-    #[serde(borrow, default, rename = "traceID")]
+    #[serde(deserialize_with = "opt_str", borrow, default, rename = "traceID")]
     trace_id: Option<CowStr<'a>>,
     #[serde(borrow, default, rename = "spanID", deserialize_with = "counted_id")]
-    span_id: CowStr<'a>,
-    #[serde(borrow, default, rename = "parentSpanID")]
+    span_id: Cow<'a, str>,
+    #[serde(deserialize_with = "opt_str", borrow, default, rename = "parentSpanID")]
     parent_span_id: Option<CowStr<'a>>,
     #[serde(borrow, default, rename = "operationName")]
-    operation_name: CowStr<'a>,
-    #[serde(borrow, default, deserialize_with = "null_default")]
-    references: Vec<Reference<'a>>,
+    operation_name: Cow<'a, str>,
+    #[serde(borrow, default)]
+    references: List<Reference<'a>>,
     #[serde(borrow, default, rename = "startTime")]
     start_time: Scalar<'a>,
     #[serde(borrow, default)]
     duration: Scalar<'a>,
-    #[serde(borrow, default, deserialize_with = "null_default")]
-    tags: Vec<Tag<'a>>,
+    #[serde(borrow, default)]
+    tags: List<Tag<'a>>,
     #[serde(borrow, default, deserialize_with = "null_default")]
     logs: Vec<Log<'a>>,
-    #[serde(borrow, default, rename = "processID")]
+    #[serde(deserialize_with = "opt_str", borrow, default, rename = "processID")]
     process_id: Option<CowStr<'a>>,
     #[serde(borrow, default)]
     process: Option<Process<'a>>,
@@ -53,19 +56,19 @@ struct JSpan<'a> {
 #[derive(Deserialize, Default)]
 struct Reference<'a> {
     #[serde(borrow, default, rename = "refType")]
-    ref_type: CowStr<'a>,
+    ref_type: Cow<'a, str>,
     #[serde(borrow, default, rename = "traceID")]
-    trace_id: CowStr<'a>,
+    trace_id: Cow<'a, str>,
     #[serde(borrow, default, rename = "spanID")]
-    span_id: CowStr<'a>,
+    span_id: Cow<'a, str>,
 }
 
 #[derive(Deserialize, Default, Clone)]
 struct Tag<'a> {
     #[serde(borrow, default)]
-    key: CowStr<'a>,
+    key: Cow<'a, str>,
     #[serde(borrow, default, rename = "type")]
-    ty: CowStr<'a>,
+    ty: Cow<'a, str>,
     #[serde(borrow, default)]
     value: Scalar<'a>,
 }
@@ -81,9 +84,9 @@ struct Log<'a> {
 #[derive(Deserialize, Default, Clone)]
 struct Process<'a> {
     #[serde(borrow, default, rename = "serviceName")]
-    service_name: CowStr<'a>,
-    #[serde(borrow, default, deserialize_with = "null_default")]
-    tags: Vec<Tag<'a>>,
+    service_name: Cow<'a, str>,
+    #[serde(borrow, default)]
+    tags: List<Tag<'a>>,
 }
 
 /// Parses Jaeger JSON into traces.
@@ -148,7 +151,9 @@ impl<'de> Deserialize<'de> for Staged {
                 mut seq: A,
             ) -> Result<Staged, A::Error> {
                 let mut stage = Stage::default();
-                while let Some(s) = seq.next_element::<JSpan<'de>>()? {
+                // Every span is read into one scratch value, so its lists are allocated once.
+                let mut s = JSpan::default();
+                while seq.next_element_seed(InPlace(&mut s))?.is_some() {
                     stage.add(&s);
                 }
                 Ok(Staged(STAGES.with(|st| {
@@ -243,10 +248,10 @@ fn finish_stage(
         if st.t.spans[i].resource != u32::MAX {
             continue;
         }
-        let pid = st.t.str(st.pid[i]).to_string();
-        let r = match res_of.get(&pid) {
+        let r = match res_of.get(st.t.str(st.pid[i])) {
             Some(&r) => r,
             None => {
+                let pid = st.t.str(st.pid[i]).to_string();
                 let r = push_process(&mut st.t, processes.get(pid.as_str()));
                 res_of.insert(pid, r);
                 r
@@ -264,22 +269,29 @@ fn finish_stage(
         );
     }
     let fallback = trace_id.filter(|t| !t.is_empty()).unwrap_or("unknown");
-    let tids: Vec<String> = st
+    fn tid_of<'t>(t: &'t Trace, s: Str, fallback: &'t str) -> &'t str {
+        match t.str(s) {
+            "" => fallback,
+            id => id,
+        }
+    }
+    let Some(first) = st
         .tid
-        .iter()
-        .map(|&s| match st.t.str(s) {
-            "" => fallback.to_string(),
-            t => t.to_string(),
-        })
-        .collect();
-    let Some(first) = tids.first() else {
+        .first()
+        .map(|&s| tid_of(&st.t, s, fallback).to_string())
+    else {
         return;
     };
-    if tids.iter().all(|t| t == first) {
-        st.t.trace_id = first.clone();
+    if st.tid.iter().all(|&s| tid_of(&st.t, s, fallback) == first) {
+        st.t.trace_id = first;
         set.adopt(st.t);
         return;
     }
+    let tids: Vec<String> = st
+        .tid
+        .iter()
+        .map(|&s| tid_of(&st.t, s, fallback).to_string())
+        .collect();
     // Spans of several traces in one array: copy each trace's spans over (rare).
     let mut order: Vec<&str> = Vec::new();
     let mut groups: HashMap<&str, Vec<u32>> = HashMap::new();

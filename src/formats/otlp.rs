@@ -4,8 +4,9 @@
 //! file exporter writes them (one request per line, traces spread across lines, merged by trace ID).
 
 use serde::Deserialize;
+use std::borrow::Cow;
 
-use super::common::{counted_id, null_default, CowStr, Scalar, TraceSet};
+use super::common::{counted_id, null_default, opt_str, CowStr, Scalar, TraceSet};
 use crate::model::{
     flags, Event, Link, ParentRef, RefType, Resource, Span, Span32, SpanKind, StatusCode, Trace,
     Value,
@@ -67,9 +68,9 @@ struct ScopeSpans<'a> {
 #[derive(Deserialize, Default)]
 struct Scope<'a> {
     #[serde(borrow, default)]
-    name: CowStr<'a>,
+    name: Cow<'a, str>,
     #[serde(borrow, default)]
-    version: CowStr<'a>,
+    version: Cow<'a, str>,
     #[serde(borrow, default, deserialize_with = "null_default")]
     attributes: Vec<KeyValue<'a>>,
 }
@@ -77,15 +78,15 @@ struct Scope<'a> {
 #[derive(Deserialize, Default)]
 struct OSpan<'a> {
     #[serde(borrow, default, rename = "traceId")]
-    trace_id: CowStr<'a>,
+    trace_id: Cow<'a, str>,
     #[serde(borrow, default, rename = "spanId", deserialize_with = "counted_id")]
-    span_id: CowStr<'a>,
+    span_id: Cow<'a, str>,
     #[serde(borrow, default, rename = "parentSpanId")]
-    parent_span_id: CowStr<'a>,
+    parent_span_id: Cow<'a, str>,
     #[serde(borrow, default, rename = "traceState")]
-    trace_state: CowStr<'a>,
+    trace_state: Cow<'a, str>,
     #[serde(borrow, default)]
-    name: CowStr<'a>,
+    name: Cow<'a, str>,
     #[serde(borrow, default)]
     kind: Scalar<'a>,
     #[serde(borrow, default, rename = "startTimeUnixNano")]
@@ -107,7 +108,7 @@ struct OEvent<'a> {
     #[serde(borrow, default, rename = "timeUnixNano")]
     time: Scalar<'a>,
     #[serde(borrow, default)]
-    name: CowStr<'a>,
+    name: Cow<'a, str>,
     #[serde(borrow, default, deserialize_with = "null_default")]
     attributes: Vec<KeyValue<'a>>,
 }
@@ -115,9 +116,9 @@ struct OEvent<'a> {
 #[derive(Deserialize, Default)]
 struct OLink<'a> {
     #[serde(borrow, default, rename = "traceId")]
-    trace_id: CowStr<'a>,
+    trace_id: Cow<'a, str>,
     #[serde(borrow, default, rename = "spanId")]
-    span_id: CowStr<'a>,
+    span_id: Cow<'a, str>,
     #[serde(borrow, default, deserialize_with = "null_default")]
     attributes: Vec<KeyValue<'a>>,
 }
@@ -127,20 +128,20 @@ struct Status<'a> {
     #[serde(borrow, default)]
     code: Scalar<'a>,
     #[serde(borrow, default)]
-    message: CowStr<'a>,
+    message: Cow<'a, str>,
 }
 
 #[derive(Deserialize, Default)]
 struct KeyValue<'a> {
     #[serde(borrow, default)]
-    key: CowStr<'a>,
+    key: Cow<'a, str>,
     #[serde(borrow, default)]
     value: Option<AnyValue<'a>>,
 }
 
 #[derive(Deserialize, Default)]
 struct AnyValue<'a> {
-    #[serde(borrow, default, rename = "stringValue")]
+    #[serde(deserialize_with = "opt_str", borrow, default, rename = "stringValue")]
     string_value: Option<CowStr<'a>>,
     #[serde(borrow, default, rename = "boolValue")]
     bool_value: Option<Scalar<'a>>,
@@ -148,7 +149,7 @@ struct AnyValue<'a> {
     int_value: Option<Scalar<'a>>,
     #[serde(borrow, default, rename = "doubleValue")]
     double_value: Option<Scalar<'a>>,
-    #[serde(borrow, default, rename = "bytesValue")]
+    #[serde(deserialize_with = "opt_str", borrow, default, rename = "bytesValue")]
     bytes_value: Option<CowStr<'a>>,
     #[serde(borrow, default, rename = "arrayValue")]
     array_value: Option<ArrayValue<'a>>,

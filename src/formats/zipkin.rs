@@ -4,12 +4,13 @@
 //! * A `shared: true` server span reuses its client's ID: it is kept as its own span, the client's child.
 //! * Trace IDs of 16 and 32 hex digits are matched on their low 64 bits, as Zipkin does by default.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use serde::Deserialize;
 
 use super::common::{
-    counted_id, normalize_hex_id, null_default, CowStr, OneOrMany, Scalar, TraceSet,
+    counted_id, normalize_hex_id, null_default, opt_str, CowStr, OneOrMany, Scalar, TraceSet,
 };
 use crate::model::{
     flags, Event, ParentRef, Resource, Span, Span32, SpanKind, StatusCode, Trace, WarningKind,
@@ -18,14 +19,14 @@ use crate::model::{
 #[derive(Deserialize, Default, Clone)]
 struct ZSpan<'a> {
     #[serde(borrow, default, rename = "traceId")]
-    trace_id: CowStr<'a>,
+    trace_id: Cow<'a, str>,
     #[serde(borrow, default, deserialize_with = "counted_id")]
-    id: CowStr<'a>,
-    #[serde(borrow, default, rename = "parentId")]
+    id: Cow<'a, str>,
+    #[serde(deserialize_with = "opt_str", borrow, default, rename = "parentId")]
     parent_id: Option<CowStr<'a>>,
-    #[serde(borrow, default)]
+    #[serde(deserialize_with = "opt_str", borrow, default)]
     name: Option<CowStr<'a>>,
-    #[serde(borrow, default)]
+    #[serde(deserialize_with = "opt_str", borrow, default)]
     kind: Option<CowStr<'a>>,
     #[serde(borrow, default)]
     timestamp: Scalar<'a>,
@@ -45,11 +46,11 @@ struct ZSpan<'a> {
 
 #[derive(Deserialize, Default, Clone, PartialEq)]
 struct Endpoint<'a> {
-    #[serde(borrow, default, rename = "serviceName")]
+    #[serde(deserialize_with = "opt_str", borrow, default, rename = "serviceName")]
     service_name: Option<CowStr<'a>>,
-    #[serde(borrow, default)]
+    #[serde(deserialize_with = "opt_str", borrow, default)]
     ipv4: Option<CowStr<'a>>,
-    #[serde(borrow, default)]
+    #[serde(deserialize_with = "opt_str", borrow, default)]
     ipv6: Option<CowStr<'a>>,
     #[serde(borrow, default)]
     port: Scalar<'a>,
@@ -60,7 +61,7 @@ struct Annotation<'a> {
     #[serde(borrow, default)]
     timestamp: Scalar<'a>,
     #[serde(borrow, default)]
-    value: CowStr<'a>,
+    value: Cow<'a, str>,
 }
 
 /// Parses Zipkin v2 JSON into traces.
