@@ -182,6 +182,9 @@ try {
     }, file);
     Object.assign(r, floor);
     r.size = size;
+    // Frames that missed a vsync: more than 1.5 frames (25 ms) from the one before.
+    const missed = (xs) => xs.filter((x) => x > 25).length;
+    r.missed = { idle: missed(r.idleFrames), drag: missed(r.scrollFrames), wheel: missed(r.wheelFrames), zoom: missed(r.zoomFrames) };
     r.scrollP95 = pct(r.scrollFrames, 0.95);
     r.zoomP95 = pct(r.zoomFrames, 0.95);
     r.idleP95 = pct(r.idleFrames, 0.95);
@@ -252,6 +255,8 @@ for (const r of results) {
 console.log('\nframe work p95 (ms): script, style, layout and paint of the frame that shows each input (budget 16.7)');
 console.log('size         scroll drag  wheel  zoom');
 for (const r of results) console.log([r.size.padEnd(12), f(r.dragWorkP95).padEnd(12), f(r.wheelWorkP95).padEnd(6), f(r.zoomWorkP95)].join(' '));
+console.log('\nframes that missed a vsync (over 25 ms): idle of 60, drag of 200, wheel of 120, zoom of 40');
+for (const r of results) console.log(r.size.padEnd(12), `${r.missed.idle} / ${r.missed.drag} / ${r.missed.wheel} / ${r.missed.zoom}`);
 console.log('\nworker vs page thread  load (worker)  longest task (worker)  load (page thread)  longest task (page thread)');
 for (const r of results) {
   console.log([r.size.padEnd(22), f(r.loadMs).padEnd(13), f(r.longestTaskMs).padEnd(22), f(r.pageThreadLoadMs).padEnd(19),
