@@ -359,12 +359,15 @@ fn jaeger_fields_a_span_leaves_out_are_not_taken_from_the_span_before() {
       {"traceID":"t1","spanID":"b2","operationName":"child",
        "references":[{"refType":"CHILD_OF","traceID":"t1","spanID":"a1"}],"startTime":1100,"duration":100,
        "processID":"p1"},
+      {"traceID":"t1","spanID":"d4","parentSpanID":"a1","operationName":"inline","startTime":1150,"duration":20,
+       "process":{"serviceName":"inline-svc","tags":[{"key":"host","type":"string","value":"h1"}]}},
       {"spanID":"c3","operationName":"bare","startTime":1200,"duration":50,"tags":null,"references":null}
     ],"processes":{"p1":{"serviceName":"api","tags":[]}}}]}"#;
     let l = load("reuse.json", json.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(l.traces.len(), 1);
     let a = analyze(l.traces.into_iter().next().expect("one trace"));
     let (root, child, bare) = (by_id(&a, "a1"), by_id(&a, "b2"), by_id(&a, "c3"));
+    let inline = by_id(&a, "d4");
     let attrs = |i: u32| -> Vec<String> {
         a.trace
             .attr_range(a.trace.spans[i as usize].attrs)
@@ -375,12 +378,16 @@ fn jaeger_fields_a_span_leaves_out_are_not_taken_from_the_span_before() {
     assert_eq!(attrs(root), ["http.method=GET", "retry=3"]);
     assert!(attrs(child).is_empty(), "{:?}", attrs(child));
     assert!(attrs(bare).is_empty(), "{:?}", attrs(bare));
-    let events = |i: u32| a.trace.spans[i as usize].events.end - a.trace.spans[i as usize].events.start;
+    let events =
+        |i: u32| a.trace.spans[i as usize].events.end - a.trace.spans[i as usize].events.start;
     assert_eq!((events(root), events(child), events(bare)), (1, 0, 0));
-    // b2 is a1's child; c3 has no parent (its `references` is null, not b2's).
+    // b2 and d4 are a1's children; c3 has no parent (neither b2's reference nor d4's parentSpanID).
     assert_eq!(a.tree.parent[child as usize], root);
+    assert_eq!(a.tree.parent[inline as usize], root);
     assert_eq!(a.tree.roots, vec![root, bare]);
     assert_eq!(a.trace.service(child), "api");
+    assert_eq!(a.trace.service(inline), "inline-svc");
+    // c3 has neither a process ID nor d4's inline process.
     assert_eq!(a.trace.service(bare), "unknown service");
     assert_eq!(a.trace.trace_id, "t1");
 }

@@ -70,6 +70,7 @@ try {
       const text = (id) => document.querySelector(`[data-testid=${id}]`)?.textContent ?? '';
       // A frame's main-thread work: from applying an input to the end of the frame that shows it. A message posted
       // now is delivered after that frame's script, style, layout and paint (a task never runs inside a frame).
+      // This holds because each timed loop body starts right after `await raf()`, i.e. inside a frame's rendering.
       const mc = new MessageChannel();
       let delivered = null;
       mc.port1.onmessage = () => delivered(performance.now());
