@@ -100,16 +100,7 @@ fn handover(path: &str, bytes: &[u8]) -> Option<(f64, f64, f64, f64, f64)> {
     use stitch::transfer;
     let loaded = stitch::formats::load(path, bytes).ok()?;
     let t = Instant::now();
-    let prepared = transfer::Prepared {
-        name: loaded.name,
-        format: loaded.format,
-        gzipped: loaded.gzipped,
-        traces: loaded
-            .traces
-            .into_iter()
-            .map(stitch::analysis::prepare)
-            .collect(),
-    };
+    let prepared = transfer::Prepared::new(loaded);
     let prepare = ms(t);
     let t = Instant::now();
     let chunks = transfer::encode(&prepared, transfer::CHUNK);

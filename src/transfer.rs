@@ -28,6 +28,22 @@ pub struct Prepared {
     pub traces: Vec<(Trace, Tree)>,
 }
 
+impl Prepared {
+    /// The worker's half of a load: every trace of `loaded` with its tree built ([`crate::analysis::prepare`]).
+    pub fn new(loaded: crate::formats::Loaded) -> Prepared {
+        Prepared {
+            name: loaded.name,
+            format: loaded.format,
+            gzipped: loaded.gzipped,
+            traces: loaded
+                .traces
+                .into_iter()
+                .map(crate::analysis::prepare)
+                .collect(),
+        }
+    }
+}
+
 // ---- Writing ----
 
 /// Writes into chunks of about `chunk` bytes.

@@ -2,7 +2,6 @@
 //! be the hand-over encoding of the JSON beside it. When one is stale this test rewrites it and fails, so that the
 //! new file gets committed (as rust-analyzer does with its generated code).
 
-use stitch::analysis::prepare;
 use stitch::demo::DEMOS;
 use stitch::formats::load;
 use stitch::model::Format;
@@ -13,12 +12,7 @@ fn demo_encodings_are_up_to_date() {
     let mut stale = Vec::new();
     for d in &DEMOS {
         let l = load(d.name, d.json.as_bytes()).expect("demo parses");
-        let p = Prepared {
-            name: l.name,
-            format: l.format,
-            gzipped: l.gzipped,
-            traces: l.traces.into_iter().map(prepare).collect(),
-        };
+        let p = Prepared::new(l);
         let bytes: Vec<u8> = encode(&p, usize::MAX).concat();
         if bytes != d.encoded {
             let file = format!(

@@ -1,7 +1,6 @@
 //! The worker → page hand-over: every fixture survives encoding and decoding unchanged, in any chunking, and a
 //! damaged encoding is refused with an error instead of a panic.
 
-use stitch::analysis::prepare;
 use stitch::formats::load;
 use stitch::transfer::{decode, encode, Prepared};
 
@@ -28,12 +27,7 @@ fn fixture_files() -> Vec<std::path::PathBuf> {
 fn prepared(path: &std::path::Path) -> Option<Prepared> {
     let bytes = std::fs::read(path).ok()?;
     let l = load(&path.display().to_string(), &bytes).ok()?;
-    Some(Prepared {
-        name: l.name,
-        format: l.format,
-        gzipped: l.gzipped,
-        traces: l.traces.into_iter().map(prepare).collect(),
-    })
+    Some(Prepared::new(l))
 }
 
 #[test]
@@ -120,12 +114,7 @@ fn a_large_trace_is_decoded_in_many_short_steps() {
     }
     json.push(']');
     let l = load("big.json", json.as_bytes()).expect("loads");
-    let p = Prepared {
-        name: l.name,
-        format: l.format,
-        gzipped: l.gzipped,
-        traces: l.traces.into_iter().map(prepare).collect(),
-    };
+    let p = Prepared::new(l);
     assert_eq!(p.traces[0].0.spans.len(), n);
     let mut d = stitch::transfer::Decoder::new(encode(&p, 1 << 20).into_iter());
     let mut steps = 0;

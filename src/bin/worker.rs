@@ -129,16 +129,7 @@ mod worker {
         let loaded = loaded.map_err(|e| e.to_string())?;
         let spans: usize = loaded.traces.iter().map(|t| t.spans.len()).sum();
         step("parse", spans);
-        let prepared = Prepared {
-            name: loaded.name,
-            format: loaded.format,
-            gzipped: loaded.gzipped,
-            traces: loaded
-                .traces
-                .into_iter()
-                .map(stitch::analysis::prepare)
-                .collect(),
-        };
+        let prepared = Prepared::new(loaded);
         step("tree", spans);
         let chunks = transfer::encode(&prepared, transfer::CHUNK);
         step("encode", spans);
@@ -261,18 +252,7 @@ mod worker {
         for _ in 0..WARM_UP_RUNS {
             for d in &stitch::demo::DEMOS {
                 if let Ok(l) = formats::load(d.name, d.json.as_bytes()) {
-                    let traces = l
-                        .traces
-                        .into_iter()
-                        .map(stitch::analysis::prepare)
-                        .collect();
-                    let p = Prepared {
-                        name: l.name,
-                        format: l.format,
-                        gzipped: false,
-                        traces,
-                    };
-                    let _ = transfer::encode(&p, transfer::CHUNK);
+                    let _ = transfer::encode(&Prepared::new(l), transfer::CHUNK);
                 }
             }
         }
