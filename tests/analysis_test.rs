@@ -128,6 +128,12 @@ fn children_outside_their_parent_are_clipped_or_dropped() {
     // Self time of p: 40 − (10..20 ∪ 40..50) = 20 µs (c lies outside p, z is empty).
     let self_ns = self_times(&a.trace, &a.tree);
     assert_eq!(self_ns[0], 20_000);
+    // The page works through the spans in blocks: one span at a time gives the same.
+    let mut blocks = vec![-1; a.trace.spans.len()];
+    for i in 0..blocks.len() {
+        stitch::analysis::critical::self_times_of(&a.trace, &a.tree, i..i + 1, &mut blocks);
+    }
+    assert_eq!(blocks, self_ns);
 }
 
 #[test]
@@ -481,4 +487,30 @@ fn sibling_groups_by_parent_service_and_operation() {
     assert_eq!((of("q3"), of("c6"), of("s5")), (0, 1, 2));
     assert_eq!(of("i1"), stitch::analysis::tree::NONE);
     assert_eq!(of("w"), stitch::analysis::tree::NONE);
+}
+
+/// The overview's density grid: rows in depth-first order (not the file's order), time across, overlaps counted.
+#[test]
+fn overview_density_follows_rows_and_time() {
+    // Listed r, b, a, c; depth-first rows are r, a, c, b (children by start time).
+    let a = from_json(&jaeger(&[
+        ("r", "", 0, 100, false),
+        ("b", "r", 50, 50, false),
+        ("a", "r", 0, 40, false),
+        ("c", "a", 10, 20, false),
+    ]));
+    let grid = |h: usize| -> Vec<String> {
+        let d =
+            stitch::layout::minimap_density(&a.tree, &a.trace.spans, a.start_ns, 100_000.0, 10, h);
+        d.chunks(10)
+            .map(|row| row.iter().map(|c| c.to_string()).collect())
+            .collect()
+    };
+    // One grid row per span, each cell 10 µs: r 0-100, a 0-40, c 10-30, b 50-100.
+    assert_eq!(
+        grid(4),
+        ["1111111111", "1111000000", "0110000000", "0000011111"]
+    );
+    // Two rows per grid row: r and a overlap in the first, c and b share the second.
+    assert_eq!(grid(2), ["2222111111", "0110011111"]);
 }

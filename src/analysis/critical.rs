@@ -130,7 +130,15 @@ pub fn critical_time(n: usize, path: &[Section]) -> Vec<i64> {
 /// Self time of every span: its duration minus the union of its children's intervals clipped to it.
 pub fn self_times(trace: &Trace, tree: &Tree) -> Vec<i64> {
     let mut out = vec![0i64; trace.spans.len()];
-    for (i, s) in trace.spans.iter().enumerate() {
+    self_times_of(trace, tree, 0..trace.spans.len(), &mut out);
+    out
+}
+
+/// [`self_times`] of the spans in `range` only, written to `out` (as long as the trace), so that the page can work
+/// through a million spans in several short tasks.
+pub fn self_times_of(trace: &Trace, tree: &Tree, range: std::ops::Range<usize>, out: &mut [i64]) {
+    let spans = trace.spans.get(range.clone()).unwrap_or_default();
+    for (i, s) in (range.start..).zip(spans) {
         let (ps, pe) = (s.start_ns, s.end_ns());
         let mut covered = 0i64;
         let mut run: Option<(i64, i64)> = None;
@@ -153,7 +161,8 @@ pub fn self_times(trace: &Trace, tree: &Tree) -> Vec<i64> {
         if let Some((rs, re)) = run {
             covered += re - rs;
         }
-        out[i] = (pe - ps - covered).max(0);
+        if let Some(o) = out.get_mut(i) {
+            *o = (pe - ps - covered).max(0);
+        }
     }
-    out
 }

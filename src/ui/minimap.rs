@@ -37,12 +37,9 @@ pub fn Minimap() -> impl IntoView {
         c.set_width(w as u32);
         c.set_height(H as u32);
         let t = &a.trace;
-        let starts: Vec<i64> = t.spans.iter().map(|s| s.start_ns).collect();
-        let ends: Vec<i64> = t.spans.iter().map(|s| s.end_ns()).collect();
         let dens = minimap_density(
             &a.tree,
-            &starts,
-            &ends,
+            &t.spans,
             a.start_ns,
             a.duration_ns().max(1) as f64,
             w,
