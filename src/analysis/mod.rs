@@ -177,9 +177,8 @@ impl Finishing {
             1 => {
                 // In blocks: at a million spans the whole pass is one of the page's longest steps.
                 let n = trace.spans.len();
-                if self.self_ns.len() != n {
+                if self.done_to == 0 {
                     self.self_ns = vec![0; n];
-                    self.done_to = 0;
                 }
                 let end = (self.done_to + SELF_TIME_BLOCK).min(n);
                 critical::self_times_of(trace, tree, self.done_to..end, &mut self.self_ns);
