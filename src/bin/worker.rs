@@ -60,6 +60,8 @@ mod worker {
 
     /// Reads a `Blob` in slices with progress, or copies an `ArrayBuffer`.
     async fn read(id: f64, name: &str, data: &JsValue) -> Result<Vec<u8>, String> {
+        // The file's buffer, then the parse's output, take the memory touched at start-up.
+        release_spare();
         if let Some(blob) = data.dyn_ref::<Blob>() {
             let size = blob.size();
             if size > formats::MAX_INPUT_BYTES as f64 {
@@ -70,7 +72,6 @@ mod worker {
             bytes
                 .try_reserve_exact(total)
                 .map_err(|_| format!("{name}: not enough memory to read {:.0} MB", size / 1e6))?;
-            release_spare();
             let step = (size / IN_FLIGHT as f64).ceil().clamp(1.0, SLICE);
             let failed = || format!("{name}: the browser could not read the file");
             let fetch = |off: f64| {
@@ -112,9 +113,7 @@ mod worker {
             if arr.length() as usize > formats::MAX_INPUT_BYTES {
                 return Err(formats::too_large(name, arr.length() as f64));
             }
-            let bytes = arr.to_vec();
-            release_spare();
-            Ok(bytes)
+            Ok(arr.to_vec())
         } else {
             Err(format!("{name}: nothing to read"))
         }
@@ -256,15 +255,15 @@ mod worker {
     }
 
     /// Memory touched at start-up, in MB (see [`SPARE`]).
-    const SPARE_MB: usize = 64;
+    const SPARE_MB: usize = 128;
 
     thread_local! {
         /// Memory touched at start-up, while the worker waits for its file (it is started when a load is likely: see
-        /// `ui::worker::warm`), and freed once the file's own buffer is reserved, so that the parse's output reuses
-        /// it: the first write to fresh wasm memory costs about as much as the writing itself (100k spans: parse 200
-        /// ms without, 165 with, medians of five). 1 MB blocks come from the allocator's heap, not mappings of their
-        /// own, so freed they are reused. At 100k the parse's output is about this size; at 1M it is much larger, so
-        /// the peak does not grow.
+        /// `ui::worker::warm`), and freed just before the file's buffer is reserved, so that the buffer and then the
+        /// parse's output reuse it: the first write to fresh wasm memory costs about as much as the writing itself.
+        /// 100k spans (53 MB, which this covers with the parse's output): read 124 → 100 ms and parse 200 → 165 ms,
+        /// medians of five. 1 MB blocks come from the allocator's heap, not mappings of their own, so freed they are
+        /// reused. A 1M-span file needs far more than this, so its peak does not grow.
         static SPARE: std::cell::RefCell<Vec<Vec<u8>>> = const { std::cell::RefCell::new(Vec::new()) };
     }
 
