@@ -213,6 +213,9 @@ pub struct State {
     pub skew_on: RwSignal<bool>,
     /// Asks the waterfall to scroll to this offset (px).
     pub scroll_request: RwSignal<Option<f64>>,
+    /// A trace has just been shown: the waterfall draws only the rows in view, without its overscan, so that the
+    /// first paint comes sooner; the overscan follows a moment later.
+    pub fresh: RwSignal<bool>,
     /// A file is being dragged over the page.
     pub dragging: RwSignal<bool>,
     pub query: RwSignal<String>,
@@ -379,6 +382,7 @@ impl State {
             hits,
             dragging: RwSignal::new(false),
             scroll_request: RwSignal::new(None),
+            fresh: RwSignal::new(false),
             trace,
             rows,
         }
@@ -438,6 +442,12 @@ impl State {
         self.scroll_top.set(0.0);
         self.scroll_request.set(Some(0.0));
         self.current.set(index);
+        self.fresh.set(true);
+        let fresh = self.fresh;
+        set_timeout(
+            move || fresh.set(false),
+            std::time::Duration::from_millis(150),
+        );
     }
 
     pub fn toggle_collapse(&self, span: u32) {

@@ -10,7 +10,8 @@ use crate::analysis::Analyzed;
 use crate::layout::{format_duration, row_window, ticks, TimeWindow};
 use crate::model::SpanKind;
 
-/// Rows drawn above and below the viewport (none while the view jumps: see `jumping` in `Waterfall`).
+/// Rows drawn above and below the viewport (none while the view jumps, see `jumping` in `Waterfall`, nor for a new
+/// trace's first paint, see `State::fresh`).
 const OVERSCAN: usize = 10;
 /// Rows per step of the rows SVG's base (see `first` in `Waterfall`).
 const BASE_BLOCK: usize = 4096;
@@ -84,7 +85,11 @@ pub fn Waterfall() -> impl IntoView {
             state.viewport_h.get(),
             ROW_H,
             n,
-            if jumping.get() { 0 } else { OVERSCAN },
+            if jumping.get() || state.fresh.get() {
+                0
+            } else {
+                OVERSCAN
+            },
         )
     });
     // Rows are placed relative to a base that moves in steps of BASE_BLOCK rows, so that while scrolling the rows
