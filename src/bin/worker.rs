@@ -228,6 +228,7 @@ mod worker {
             .as_string()
             .unwrap_or_else(|| "trace".to_string());
         // One load per worker: the page ends the worker when a load is cancelled or replaced.
+        LOADING.with(|l| l.set(true));
         wasm_bindgen_futures::spawn_local(load(id, name, get("data")));
     }
 
@@ -245,13 +246,46 @@ mod worker {
         handler.forget();
         post(&msg("ready", 0.0));
         warm_up();
-        SPARE.with(|s| {
-            let mut s = s.borrow_mut();
-            for _ in 0..SPARE_MB {
-                // Not zeros: a zeroed allocation skips writing memory it knows is fresh.
-                s.push(vec![1u8; 1 << 20]);
+        wasm_bindgen_futures::spawn_local(touch_spare());
+    }
+
+    /// Fills [`SPARE`] a megabyte at a time, with a turn for messages every 8 MB; stops when a load has begun (so a
+    /// load that starts the worker waits for one step at most) or memory runs out.
+    async fn touch_spare() {
+        for i in 0..SPARE_MB {
+            if LOADING.with(std::cell::Cell::get) {
+                return;
+            }
+            let mut block = Vec::new();
+            if block.try_reserve_exact(1 << 20).is_err() {
+                return;
+            }
+            // Written (any value) so that every page of it is committed now.
+            block.resize(1 << 20, 1u8);
+            SPARE.with(|s| s.borrow_mut().push(block));
+            if i % 8 == 7 {
+                next_turn().await;
+            }
+        }
+    }
+
+    /// Resolves in a later task, after messages waiting now.
+    async fn next_turn() {
+        let p = js_sys::Promise::new(&mut |resolve, _| {
+            let g = js_sys::global();
+            let timeout = Reflect::get(&g, &"setTimeout".into())
+                .ok()
+                .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+            match timeout {
+                Some(f) => {
+                    let _ = f.call2(&g, &resolve, &0.into());
+                }
+                None => {
+                    let _ = resolve.call0(&JsValue::NULL);
+                }
             }
         });
+        let _ = wasm_bindgen_futures::JsFuture::from(p).await;
     }
 
     /// Memory touched at start-up, in MB (see [`SPARE`]).
@@ -259,12 +293,14 @@ mod worker {
 
     thread_local! {
         /// Memory touched at start-up, while the worker waits for its file (it is started when a load is likely: see
-        /// `ui::worker::warm`), and freed just before the file's buffer is reserved, so that the buffer and then the
-        /// parse's output reuse it: the first write to fresh wasm memory costs about as much as the writing itself.
-        /// 100k spans (53 MB, which this covers with the parse's output): read 124 → 100 ms and parse 200 → 165 ms,
-        /// medians of five. 1 MB blocks come from the allocator's heap, not mappings of their own, so freed they are
-        /// reused. A 1M-span file needs far more than this, so its peak does not grow.
+        /// `ui::worker::warm`), and freed as the read begins, so that the file's buffer and then the parse's output
+        /// reuse it: the first write to fresh wasm memory costs about as much as the writing itself. At 100k spans
+        /// (53 MB; this covers the buffer and most of the parse's output) the read went from 124 to 100 ms and the
+        /// parse from 200 to 165 ms (medians of five). A small file's worker peaks at this size (it ends after the
+        /// load); a large file's buffer takes this memory and grows past it.
         static SPARE: std::cell::RefCell<Vec<Vec<u8>>> = const { std::cell::RefCell::new(Vec::new()) };
+        /// A load has begun: [`touch_spare`] stops.
+        static LOADING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     }
 
     fn release_spare() {

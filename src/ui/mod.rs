@@ -63,6 +63,9 @@ impl Session {
     }
 }
 
+/// How long a newly shown trace is drawn without the waterfall's overscan (see `State::fresh`).
+const FRESH_FOR: std::time::Duration = std::time::Duration::from_millis(150);
+
 /// Runs the last of a burst of calls once none has come for a while (each call drops the one still waiting).
 #[derive(Clone, Copy)]
 pub struct Debounce {
@@ -216,6 +219,8 @@ pub struct State {
     /// A trace has just been shown: the waterfall draws only the rows in view, without its overscan, so that the
     /// first paint comes sooner; the overscan follows a moment later.
     pub fresh: RwSignal<bool>,
+    /// Clears `fresh` once a trace has been on screen for [`FRESH_FOR`].
+    fresh_settle: Debounce,
     /// A file is being dragged over the page.
     pub dragging: RwSignal<bool>,
     pub query: RwSignal<String>,
@@ -383,6 +388,7 @@ impl State {
             dragging: RwSignal::new(false),
             scroll_request: RwSignal::new(None),
             fresh: RwSignal::new(false),
+            fresh_settle: Debounce::new(FRESH_FOR),
             trace,
             rows,
         }
@@ -444,10 +450,7 @@ impl State {
         self.current.set(index);
         self.fresh.set(true);
         let fresh = self.fresh;
-        set_timeout(
-            move || fresh.set(false),
-            std::time::Duration::from_millis(150),
-        );
+        self.fresh_settle.call(move || fresh.set(false));
     }
 
     pub fn toggle_collapse(&self, span: u32) {

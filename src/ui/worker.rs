@@ -170,8 +170,31 @@ pub fn open(state: State, name: String, input: Input, then: Option<Then>) {
 /// Starts the worker ahead of a load that is likely to come (a drag over the page, a click on "Open trace…", a
 /// download), so that its start-up and warm-up are off the load's path.
 pub fn warm(state: State) {
-    if !BROKEN.with(Cell::get) && !state.config.with_value(|c| c.no_worker) {
-        ensure_client(state);
+    if !BROKEN.with(Cell::get) && !state.config.with_value(|c| c.no_worker) && ensure_client(state)
+    {
+        end_when_idle();
+    }
+}
+
+/// A worker started for a load that does not come (the file picker was cancelled, the drag left) is ended this long
+/// after the last [`warm`]: it holds the memory it touched for the load (see `SPARE` in `src/bin/worker.rs`).
+const IDLE_END: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Ends the worker [`IDLE_END`] from now unless a load is under way then (a finished load ends it anyway).
+fn end_when_idle() {
+    thread_local! {
+        static TIMER: RefCell<Option<leptos::prelude::TimeoutHandle>> = const { RefCell::new(None) };
+    }
+    if let Some(h) = TIMER.with(|t| t.borrow_mut().take()) {
+        h.clear();
+    }
+    let end = || {
+        if pending_id().is_none() {
+            terminate();
+        }
+    };
+    if let Ok(h) = set_timeout_with_handle(end, IDLE_END) {
+        TIMER.with(|t| *t.borrow_mut() = Some(h));
     }
 }
 
@@ -280,6 +303,8 @@ fn on_message(state: State, data: JsValue) {
             let Some(p) = PENDING.with(|p| p.borrow_mut().take()) else {
                 return;
             };
+            // As at the end of a load that succeeded: give the worker's memory back.
+            terminate();
             let msg = field(&data, "message").as_string().unwrap_or_default();
             super::load::fail(state, &p.name, msg);
         }
@@ -299,30 +324,40 @@ fn on_message(state: State, data: JsValue) {
 
 /// Page memory touched ahead of a hand-over, at most.
 const PREFAULT_MAX: usize = 64 << 20;
+/// Files up to this size have page memory touched ahead of their hand-over.
+const PREFAULT_FILES: f64 = 256.0 * 1024.0 * 1024.0;
 
 thread_local! {
     /// Blocks of memory being touched by [`prefault`].
     static TOUCHED: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
 }
 
-/// While the worker parses, touches as much fresh page memory as the file's size (at most [`PREFAULT_MAX`]), in tasks
-/// of 8 MB, then frees it for the hand-over to reuse: the first write to fresh wasm memory costs about as much as the
-/// decoding itself (100k spans: decode 66 ms without, 38 with, medians of five). Stops when the load is over or replaced.
-/// The blocks are 1 MB, so that they come from (and go back to) the allocator's heap, not a mapping of their own.
+/// While the worker parses, touches as much fresh page memory as the file's size (at most [`PREFAULT_MAX`]), a
+/// megabyte at a time in tasks of 8 MB, then frees it for the hand-over to reuse: the first write to fresh wasm memory
+/// costs about as much as the decoding itself (100k spans: decode 66 ms without, 38 with, medians of five). Stops when
+/// the load is over or replaced, or memory runs out. Not for files over [`PREFAULT_FILES`]: there the parse dominates,
+/// and the page's touched memory would add to the worker's peak (at 1M spans, 1.5 GB for both).
 fn prefault(id: u32, size: f64) {
     const BLOCK: usize = 1 << 20;
     fn more(id: u32, blocks: usize) {
         let again = TOUCHED.with(|t| {
             let mut t = t.borrow_mut();
             if pending_id() == Some(id) {
+                let mut room = true;
                 for _ in 0..8 {
                     if t.len() >= blocks {
                         break;
                     }
-                    // Not zeros: a zeroed allocation skips writing memory it knows is fresh.
-                    t.push(vec![1u8; BLOCK]);
+                    let mut block = Vec::new();
+                    if block.try_reserve_exact(BLOCK).is_err() {
+                        room = false;
+                        break;
+                    }
+                    // Written (any value) so that every page of it is committed now.
+                    block.resize(BLOCK, 1u8);
+                    t.push(block);
                 }
-                if t.len() < blocks {
+                if room && t.len() < blocks {
                     return true;
                 }
             }
@@ -334,7 +369,7 @@ fn prefault(id: u32, size: f64) {
         }
     }
     let blocks = (size as usize).min(PREFAULT_MAX) / BLOCK;
-    if blocks > 0 {
+    if blocks > 0 && size <= PREFAULT_FILES {
         next_task(move || more(id, blocks));
     }
 }

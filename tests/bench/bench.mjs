@@ -69,23 +69,31 @@ async function loadAndFloor(size) {
         await new Promise((r) => setTimeout(r, 0));
       }
       await raf();
-      return { loadMs: performance.now() - window.__t0, longestTaskMs: Math.max(0, ...window.__longtasks), steps: window.__stitchLoadTimings ?? {} };
+      return {
+        loadMs: performance.now() - window.__t0, longestTaskMs: Math.max(0, ...window.__longtasks), steps: window.__stitchLoadTimings ?? {},
+        error: document.querySelector('.error-banner')?.textContent,
+      };
     });
+    if (load.error) throw new Error(`jaeger-${size}.json did not load: ${load.error}`);
     const floor = await page.evaluate(floorIn, `/generated-bench/jaeger-${size}.json`);
     return { ...load, jsonParseMs: floor.jsonParseMs };
   } finally {
     await ctx.close();
-    await new Promise((res) => setTimeout(res, 1000));
+    await new Promise((res) => setTimeout(res, 2000)); // let the closed page's renderer exit before the next one
   }
 }
-// JSON.parse of a file's bytes, decoding included (the app reads bytes too). Runs in the page.
+// JSON.parse of a file's bytes, decoding included (the app reads bytes too). Runs in the page, after a collection of
+// what the page left (the browser runs with --expose-gc), so the app's garbage does not slow the floor.
 async function floorIn(file) {
   const buf = await (await fetch(file)).arrayBuffer();
+  await new Promise((res) => setTimeout(res, 300));
+  if (typeof gc === 'function') gc();
   const t = performance.now();
   const parsed = JSON.parse(new TextDecoder().decode(buf));
   return { bytes: buf.byteLength, jsonParseMs: performance.now() - t, spans: parsed.data[0].spans.length };
 }
-// Loads timed per size (each with its own floor): the first with everything else below, the rest by `loadAndFloor`.
+// Loads timed per size by `loadAndFloor`, each against its own floor, for the load-vs-JSON.parse figures. (The first
+// page of each size, which times everything else, loads the file too; its floor comes after all its other figures.)
 const LOAD_RUNS = Number(process.env.BENCH_LOAD_RUNS || 5);
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 
@@ -94,7 +102,7 @@ const results = [];
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--enable-precise-memory-info', '--js-flags=--max-old-space-size=4096'],
+    '--disable-component-update', '--disable-sync', '--enable-precise-memory-info', '--js-flags=--max-old-space-size=4096 --expose-gc'],
 });
 try {
   for (const size of sizes) {
@@ -286,14 +294,16 @@ try {
     r.pageThreadLongestTaskMs = r2.longestTaskMs;
     await ctx2.close();
     await new Promise((res) => setTimeout(res, 2000));
-    // More loads, each against its own floor; the figures reported are medians, and the ratio the median of the pairs'.
-    r.runs = [{ loadMs: r.loadMs, jsonParseMs: r.jsonParseMs, longestTaskMs: r.longestTaskMs, steps: r.steps }];
-    for (let i = 1; i < LOAD_RUNS; i++) r.runs.push(await loadAndFloor(size));
+    if (r.error) throw new Error(`jaeger-${size}.json did not load: ${r.error}`);
+    // Loads, each against its own floor; the figures reported are medians, and the ratio the median of the pairs'.
+    r.first = { loadMs: r.loadMs, jsonParseMs: r.jsonParseMs, longestTaskMs: r.longestTaskMs, steps: r.steps };
+    r.runs = [];
+    for (let i = 0; i < LOAD_RUNS; i++) r.runs.push(await loadAndFloor(size));
     for (const x of r.runs) x.ratio = x.loadMs / x.jsonParseMs;
     r.loadMs = median(r.runs.map((x) => x.loadMs));
     r.jsonParseMs = median(r.runs.map((x) => x.jsonParseMs));
     r.loadVsParse = median(r.runs.map((x) => x.ratio));
-    r.longestTaskMs = Math.max(...r.runs.map((x) => x.longestTaskMs));
+    r.longestTaskMs = Math.max(r.first.longestTaskMs, ...r.runs.map((x) => x.longestTaskMs));
     results.push(r);
   }
 } finally {
@@ -303,7 +313,8 @@ try {
 fs.mkdirSync(path.join(root, 'target', 'bench'), { recursive: true });
 fs.writeFileSync(path.join(root, 'target', 'bench', 'results.json'), JSON.stringify(results, null, 2));
 const f = (x, d = 1) => (typeof x === 'number' ? x.toFixed(d) : String(x));
-console.log('\nsize  spans    MB    JSON.parse  load(ms)  load/parse  longest task  scroll p50/p95  zoom p95  collapse/expand all  search  select  analyze');
+console.log(`\nload, JSON.parse and their ratio: medians of ${LOAD_RUNS} loads; longest task: the longest in all ${LOAD_RUNS + 1} loads`);
+console.log('size  spans    MB    JSON.parse  load(ms)  load/parse  longest task  scroll p50/p95  zoom p95  collapse/expand all  search  select  analyze');
 for (const r of results) {
   console.log([r.size.padEnd(5), String(r.spans).padEnd(8), f(r.bytes / 1e6, 0).padEnd(5), f(r.jsonParseMs).padEnd(11), f(r.loadMs).padEnd(9),
     (f(r.loadVsParse, 2) + 'x').padEnd(11), f(r.longestTaskMs).padEnd(13), `${f(r.scrollP50)}/${f(r.scrollP95)}`.padEnd(15),
@@ -320,20 +331,20 @@ console.log('size         scroll drag  wheel  zoom');
 for (const r of results) console.log([r.size.padEnd(12), f(r.dragWorkP95).padEnd(12), f(r.wheelWorkP95).padEnd(6), f(r.zoomWorkP95)].join(' '));
 console.log('\nframes that missed a vsync (over 25 ms): idle of 60, drag of 200, wheel of 120, zoom of 40');
 for (const r of results) console.log(r.size.padEnd(12), `${r.missed.idle} / ${r.missed.drag} / ${r.missed.wheel} / ${r.missed.zoom}`);
-console.log(`\nload vs JSON.parse, ${LOAD_RUNS} loads per size, each in a fresh page with its floor timed right after (ms)`);
+console.log(`\nload vs JSON.parse, ${LOAD_RUNS} loads per size, each in a fresh page with its floor timed in that page right after (ms)`);
 console.log('size   load median  floor median  ratio median  ratio range    each load/floor');
 for (const r of results) {
   const rs = r.runs.map((x) => x.ratio);
   console.log([r.size.padEnd(6), f(r.loadMs).padEnd(12), f(r.jsonParseMs).padEnd(13), (f(r.loadVsParse, 2) + 'x').padEnd(13),
     `${f(Math.min(...rs), 2)}-${f(Math.max(...rs), 2)}x`.padEnd(14), r.runs.map((x) => `${f(x.loadMs, 0)}/${f(x.jsonParseMs, 0)}`).join(' ')].join(' '));
 }
-console.log('\nworker vs page thread  load (worker)  longest task (worker)  load (page thread)  longest task (page thread)');
+console.log('\nworker vs page thread  load (worker, median)  longest task (worker)  load (page thread)  longest task (page thread)');
 for (const r of results) {
   console.log([r.size.padEnd(22), f(r.loadMs).padEnd(13), f(r.longestTaskMs).padEnd(22), f(r.pageThreadLoadMs).padEnd(19),
     f(r.pageThreadLongestTaskMs)].join(' '));
 }
 console.log('\nworker load, ms per step: read, parse, tree, encode, copy (worker); wait (posted to started); decode, analyze (each in tasks of ~35 ms, with the gaps between them), queue3, show (page)');
-for (const r of results) for (const x of r.runs) console.log(r.size.padEnd(6), JSON.stringify(x.steps));
+for (const r of results) r.runs.forEach((x, i) => console.log(r.size.padEnd(6), `run ${i + 1}`, JSON.stringify(x.steps)));
 console.log('\nmemory (MB)  page JS heap  page wasm  worker wasm peak  renderer before/peak/after  page bytes/span after load');
 for (const r of results) {
   console.log([r.size.padEnd(12), f(r.jsHeapMB, 0).padEnd(13), f(r.wasmMB, 0).padEnd(10), f(r.workerPeakMB, 0).padEnd(17),
