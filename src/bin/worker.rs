@@ -60,18 +60,22 @@ mod worker {
 
     /// Reads a `Blob` in slices with progress, or copies an `ArrayBuffer`.
     async fn read(id: f64, name: &str, data: &JsValue) -> Result<Vec<u8>, String> {
-        // The file's buffer, then the parse's output, take the memory touched at start-up.
-        release_spare();
         if let Some(blob) = data.dyn_ref::<Blob>() {
             let size = blob.size();
             if size > formats::MAX_INPUT_BYTES as f64 {
                 return Err(formats::too_large(name, size));
             }
             let total = size as usize;
+            // A file that fits takes the memory touched at start-up, and the parse's output what it leaves; a larger
+            // one is read into fresh memory, and its parse's output takes that memory.
+            if total <= SPARE_MB << 20 {
+                release_spare();
+            }
             let mut bytes: Vec<u8> = Vec::new();
             bytes
                 .try_reserve_exact(total)
                 .map_err(|_| format!("{name}: not enough memory to read {:.0} MB", size / 1e6))?;
+            release_spare();
             let step = (size / IN_FLIGHT as f64).ceil().clamp(1.0, SLICE);
             let failed = || format!("{name}: the browser could not read the file");
             let fetch = |off: f64| {
@@ -113,6 +117,7 @@ mod worker {
             if arr.length() as usize > formats::MAX_INPUT_BYTES {
                 return Err(formats::too_large(name, arr.length() as f64));
             }
+            release_spare();
             Ok(arr.to_vec())
         } else {
             Err(format!("{name}: nothing to read"))
@@ -293,11 +298,12 @@ mod worker {
 
     thread_local! {
         /// Memory touched at start-up, while the worker waits for its file (it is started when a load is likely: see
-        /// `ui::worker::warm`), and freed as the read begins, so that the file's buffer and then the parse's output
-        /// reuse it: the first write to fresh wasm memory costs about as much as the writing itself. At 100k spans
-        /// (53 MB; this covers the buffer and most of the parse's output) the read went from 124 to 100 ms and the
-        /// parse from 200 to 165 ms (medians of five). A small file's worker peaks at this size (it ends after the
-        /// load); a large file's buffer takes this memory and grows past it.
+        /// `ui::worker::warm`): the first write to fresh wasm memory costs about as much as the writing itself. A file
+        /// that fits is read into it and the parse's output takes what it leaves: at 100k spans (53 MB), five loads in
+        /// `make bench` read in 74 to 99 ms and parsed in 162 to 171 ms, against 88 to 121 and 186 to 210 before. A
+        /// larger file is read into fresh memory and its parse's output takes this, so its peak stays what it was (1M
+        /// spans: renderer peaks of 1381 to 1436 MB in four loads, 1349 to 1422 MB in seven without). A small file's
+        /// worker peaks at this size; the worker ends after the load.
         static SPARE: std::cell::RefCell<Vec<Vec<u8>>> = const { std::cell::RefCell::new(Vec::new()) };
         /// A load has begun: [`touch_spare`] stops.
         static LOADING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
