@@ -40,9 +40,10 @@ function sampleMemory(pids) {
   return s;
 }
 
-// One more load of the same file in a fresh page, as the first one is loaded (click "Open trace…", pick the file half a
-// second later), then JSON.parse of the same bytes in the same page right after: the pair sees the same host load.
-async function loadAndFloor(size) {
+// A load of the file in a fresh page, as the first one is loaded (click "Open trace…", pick the file half a second
+// later), with `query` in the page's URL; with `floor`, JSON.parse of the same bytes in that page right after, so that
+// the pair sees the same load on the shared machine.
+async function timedLoad(size, { query = '', floor = false } = {}) {
   const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   try {
     const page = await ctx.newPage();
@@ -51,7 +52,7 @@ async function loadAndFloor(size) {
       new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__longtasks.push(e.duration); })
         .observe({ type: 'longtask', buffered: true });
     });
-    await page.goto(`http://127.0.0.1:${PORT}/stitch/`);
+    await page.goto(`http://127.0.0.1:${PORT}/stitch/${query}`);
     await page.waitForSelector('[data-testid=trace-title]');
     const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByText('Open trace…').click()]);
     await page.waitForTimeout(500);
@@ -75,8 +76,9 @@ async function loadAndFloor(size) {
       };
     });
     if (load.error) throw new Error(`jaeger-${size}.json did not load: ${load.error}`);
-    const floor = await page.evaluate(floorIn, `/generated-bench/jaeger-${size}.json`);
-    return { ...load, jsonParseMs: floor.jsonParseMs };
+    if (!floor) return load;
+    const f = await page.evaluate(floorIn, `/generated-bench/jaeger-${size}.json`);
+    return { ...load, jsonParseMs: f.jsonParseMs };
   } finally {
     await ctx.close();
     await new Promise((res) => setTimeout(res, 2000)); // let the closed page's renderer exit before the next one
@@ -92,7 +94,7 @@ async function floorIn(file) {
   const parsed = JSON.parse(new TextDecoder().decode(buf));
   return { bytes: buf.byteLength, jsonParseMs: performance.now() - t, spans: parsed.data[0].spans.length };
 }
-// Loads timed per size by `loadAndFloor`, each against its own floor, for the load-vs-JSON.parse figures. (The first
+// Loads timed per size by `timedLoad`, each against its own floor, for the load-vs-JSON.parse figures. (The first
 // page of each size, which times everything else, loads the file too; its floor comes after all its other figures.)
 const LOAD_RUNS = Number(process.env.BENCH_LOAD_RUNS || 5);
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
@@ -263,42 +265,14 @@ try {
     await ctx.close();
     await new Promise((res) => setTimeout(res, 2000)); // let the closed page's renderer exit before the next one
     // Same file parsed on the page's thread (?worker=0), as before the worker: load time and longest task only.
-    const ctx2 = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    const p2 = await ctx2.newPage();
-    await p2.addInitScript(() => {
-      window.__longtasks = [];
-      new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__longtasks.push(e.duration); })
-        .observe({ type: 'longtask', buffered: true });
-    });
-    await p2.goto(`http://127.0.0.1:${PORT}/stitch/?worker=0`);
-    await p2.waitForSelector('[data-testid=trace-title]');
-    const [ch2] = await Promise.all([p2.waitForEvent('filechooser'), p2.getByText('Open trace…').click()]);
-    await p2.waitForTimeout(500);
-    await p2.evaluate(() => {
-      window.__longtasks.length = 0;
-      window.__before = document.querySelector('[data-testid=trace-id]').textContent;
-      window.__t0 = performance.now();
-    });
-    await ch2.setFiles(path.join(root, 'target', 'bench', `jaeger-${size}.json`));
-    const r2 = await p2.evaluate(async () => {
-      const raf = () => new Promise((res) => requestAnimationFrame(() => res(performance.now())));
-      for (;;) {
-        const t = document.querySelector('[data-testid=trace-id]')?.textContent;
-        if ((t !== window.__before && document.querySelector('g.row')) || document.querySelector('.error-banner')) break;
-        await new Promise((r) => setTimeout(r, 0));
-      }
-      await raf();
-      return { loadMs: performance.now() - window.__t0, longestTaskMs: Math.max(0, ...window.__longtasks) };
-    });
+    const r2 = await timedLoad(size, { query: '?worker=0' });
     r.pageThreadLoadMs = r2.loadMs;
     r.pageThreadLongestTaskMs = r2.longestTaskMs;
-    await ctx2.close();
-    await new Promise((res) => setTimeout(res, 2000));
     if (r.error) throw new Error(`jaeger-${size}.json did not load: ${r.error}`);
     // Loads, each against its own floor; the figures reported are medians, and the ratio the median of the pairs'.
     r.first = { loadMs: r.loadMs, jsonParseMs: r.jsonParseMs, longestTaskMs: r.longestTaskMs, steps: r.steps };
     r.runs = [];
-    for (let i = 0; i < LOAD_RUNS; i++) r.runs.push(await loadAndFloor(size));
+    for (let i = 0; i < LOAD_RUNS; i++) r.runs.push(await timedLoad(size, { floor: true }));
     for (const x of r.runs) x.ratio = x.loadMs / x.jsonParseMs;
     r.loadMs = median(r.runs.map((x) => x.loadMs));
     r.jsonParseMs = median(r.runs.map((x) => x.jsonParseMs));
