@@ -15,7 +15,8 @@ test('the demo trace shows a waterfall', async ({ page }) => {
   await expect(page.getByTestId('trace-title')).toContainText('POST /v1/rides');
   await expect(page.getByTestId('span-count')).toHaveText('60');
   await expect(page.getByTestId('service-count')).toHaveText('8');
-  expect(await rows(page).count()).toBeGreaterThan(20);
+  // The rows in view, then (150 ms after a trace is shown) the overscan below them.
+  await expect.poll(() => rows(page).count()).toBeGreaterThan(20);
   await expect(page.locator('.axis .tick-label').first()).toHaveText('0');
   await page.screenshot({ path: path.join(root, 'test-results', 'waterfall-light.png') });
   expect(errors).toEqual([]);
