@@ -261,12 +261,9 @@ mod worker {
             if LOADING.with(std::cell::Cell::get) {
                 return;
             }
-            let mut block = Vec::new();
-            if block.try_reserve_exact(1 << 20).is_err() {
+            let Some(block) = transfer::touched_block(1 << 20) else {
                 return;
-            }
-            // Written (any value) so that every page of it is committed now.
-            block.resize(1 << 20, 1u8);
+            };
             SPARE.with(|s| s.borrow_mut().push(block));
             if i % 8 == 7 {
                 next_turn().await;

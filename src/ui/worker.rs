@@ -348,13 +348,10 @@ fn prefault(id: u32, size: f64) {
                     if t.len() >= blocks {
                         break;
                     }
-                    let mut block = Vec::new();
-                    if block.try_reserve_exact(BLOCK).is_err() {
+                    let Some(block) = transfer::touched_block(BLOCK) else {
                         room = false;
                         break;
-                    }
-                    // Written (any value) so that every page of it is committed now.
-                    block.resize(BLOCK, 1u8);
+                    };
                     t.push(block);
                 }
                 if room && t.len() < blocks {
