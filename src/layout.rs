@@ -62,8 +62,12 @@ impl TimeWindow {
             end: start + w,
         }
     }
-    /// A window from two times in either order, at least [`MIN_WINDOW_NS`] wide.
+    /// A window from two times in either order, at least [`MIN_WINDOW_NS`] wide; the whole trace if either time is not
+    /// a finite number.
     pub fn between(a: f64, b: f64, total: f64) -> TimeWindow {
+        if !a.is_finite() || !b.is_finite() {
+            return TimeWindow::full(total.max(1.0) as i64);
+        }
         let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
         let hi = hi.max(lo + MIN_WINDOW_NS);
         TimeWindow { start: lo, end: hi }.clamped(total)
@@ -71,6 +75,18 @@ impl TimeWindow {
     pub fn is_full(&self, total: f64) -> bool {
         self.start <= 0.0 && self.end >= total
     }
+}
+
+/// The window of a link's `t=<start>-<end>` (µs since the trace start), or `None` unless both are finite numbers.
+pub fn window_from_link(t: &str, total: f64) -> Option<TimeWindow> {
+    let (a, b) = t.split_once('-')?;
+    let us = |s: &str| {
+        s.trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite() && *v >= 0.0)
+    };
+    Some(TimeWindow::between(us(a)? * 1000.0, us(b)? * 1000.0, total))
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -338,29 +354,7 @@ pub fn service_colors(names: &[&str]) -> Vec<&'static str> {
     out
 }
 
-/// An epoch time in ns as `YYYY-MM-DD HH:MM:SS.mmm UTC`, computed with integers only.
-pub fn format_epoch(ns: i64) -> String {
-    let ms_total = ns.div_euclid(1_000_000);
-    let days = ms_total.div_euclid(86_400_000);
-    let ms_of_day = ms_total.rem_euclid(86_400_000);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
-    let (h, mi, s, ms) = (
-        ms_of_day / 3_600_000,
-        ms_of_day / 60_000 % 60,
-        ms_of_day / 1000 % 60,
-        ms_of_day % 1000,
-    );
-    format!("{y:04}-{m:02}-{d:02} {h:02}:{mi:02}:{s:02}.{ms:03} UTC")
-}
+pub use crate::text::format_epoch;
 
 #[cfg(test)]
 mod more_tests {
@@ -451,6 +445,8 @@ pub fn xml_escape(s: &str) -> String {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
             c if (c as u32) < 0x20 && c != '\t' && c != '\n' => out.push(' '),
+            // Not characters in XML 1.0: an exported image with one would not open.
+            '\u{FFFE}' | '\u{FFFF}' => out.push('\u{FFFD}'),
             c => out.push(c),
         }
     }
@@ -465,6 +461,36 @@ mod escape_tests {
             super::xml_escape(r#"<img src=x onerror="a('b')"> & co"#),
             "&lt;img src=x onerror=&quot;a(&apos;b&apos;)&quot;&gt; &amp; co"
         );
+    }
+
+    #[test]
+    fn xml_escape_leaves_only_characters_xml_allows() {
+        let out = super::xml_escape("a\u{FFFE}b\u{FFFF}c\u{0}d\u{1B}e\u{10FFFF}\u{FFFD}");
+        assert_eq!(out, "a\u{FFFD}b\u{FFFD}c d e\u{10FFFF}\u{FFFD}");
+        let allowed = |c: char| matches!(c as u32, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF);
+        let every: String = (0..=0x10FFFFu32).filter_map(char::from_u32).collect();
+        assert!(super::xml_escape(&every).chars().all(allowed));
+    }
+
+    #[test]
+    fn a_link_time_range_must_be_two_finite_numbers() {
+        use super::{window_from_link, TimeWindow};
+        let total = 1_000_000_000.0; // 1 s
+        assert_eq!(
+            window_from_link("100000-300000", total),
+            Some(TimeWindow {
+                start: 100_000_000.0,
+                end: 300_000_000.0
+            })
+        );
+        for bad in [
+            "0-NaN", "NaN-NaN", "inf-5", "5-1e400", "x-5", "5", "-5-10", "",
+        ] {
+            assert_eq!(window_from_link(bad, total), None, "{bad}");
+        }
+        // Whatever reaches it, a window is never NaN.
+        let w = TimeWindow::between(f64::NAN, 5.0, total);
+        assert!(w.start.is_finite() && w.end.is_finite());
     }
 }
 

@@ -297,6 +297,8 @@ pub enum WarningKind {
     MissingTimestamp,
     ClockSkew,
     Format,
+    /// A time out of range (before 1970, after 2116), or in a unit other than its field's.
+    TimeValue,
 }
 
 impl WarningKind {
@@ -310,6 +312,7 @@ impl WarningKind {
             WarningKind::MissingTimestamp => "missing timestamp",
             WarningKind::ClockSkew => "clock skew",
             WarningKind::Format => "format",
+            WarningKind::TimeValue => "time value",
         }
     }
 }

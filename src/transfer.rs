@@ -162,7 +162,7 @@ fn format_code(f: Format) -> u8 {
     }
 }
 
-const WARNING_KINDS: [WarningKind; 8] = [
+const WARNING_KINDS: [WarningKind; 9] = [
     WarningKind::MissingParent,
     WarningKind::ParentCycle,
     WarningKind::DuplicateSpanId,
@@ -171,6 +171,7 @@ const WARNING_KINDS: [WarningKind; 8] = [
     WarningKind::MissingTimestamp,
     WarningKind::ClockSkew,
     WarningKind::Format,
+    WarningKind::TimeValue,
 ];
 
 fn warning_code(k: WarningKind) -> u8 {

@@ -8,7 +8,8 @@ use std::collections::HashMap;
 use serde::Deserialize;
 
 use super::common::{
-    counted_id, null_default, opt_str, CowStr, InPlace, List, OneOrMany, Scalar, TraceSet,
+    counted_id, null_default, opt_str, span_duration, span_start, CowStr, InPlace, List, OneOrMany,
+    Scalar, TimeUnit, TraceSet,
 };
 use crate::model::{
     flags, Event, Link, ParentRef, RefType, Resource, Span, SpanKind, Str, Trace, Value,
@@ -325,12 +326,16 @@ fn convert_span(t: &mut Trace, s: &JSpan, tid: &str, resource: u32, service: cra
             resource,
             ..Span::default()
         };
-        match s.start_time.as_i64() {
-            Some(us) => span.start_ns = us.saturating_mul(1000),
+        let (start, start_warning) =
+            span_start(&s.start_time, TimeUnit::Micros, "startTime", &s.span_id);
+        match start {
+            Some(ns) => span.start_ns = ns,
             None => span.flags |= flags::NO_TIMESTAMP,
         }
-        match s.duration.as_i64() {
-            Some(us) => span.duration_ns = us.saturating_mul(1000),
+        let (duration, duration_warning) =
+            span_duration(&s.duration, TimeUnit::Micros, "duration", &s.span_id);
+        match duration {
+            Some(ns) => span.duration_ns = ns,
             None => span.flags |= flags::NO_DURATION,
         }
         if s.flags.as_i64().is_some_and(|f| f & 2 != 0) {
@@ -459,12 +464,15 @@ fn convert_span(t: &mut Trace, s: &JSpan, tid: &str, resource: u32, service: cra
                 format!("span {}: {w}", s.span_id),
             );
         }
-        if span.has(flags::NO_TIMESTAMP) {
+        if span.has(flags::NO_TIMESTAMP) && start_warning.is_none() {
             t.warn(
                 crate::model::WarningKind::MissingTimestamp,
                 Some(idx),
                 format!("span {} has no startTime", s.span_id),
             );
+        }
+        for w in [start_warning, duration_warning].into_iter().flatten() {
+            t.warn(crate::model::WarningKind::TimeValue, Some(idx), w);
         }
         t.spans.push(span);
     }

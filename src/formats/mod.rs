@@ -14,6 +14,24 @@ use crate::model::{Format, Trace};
 /// must all fit in wasm32's 4 GiB address space.
 pub const MAX_INPUT_BYTES: usize = 1 << 30;
 
+/// Files with more spans than this are refused while they are parsed: each span takes memory in the parser, in the
+/// hand-over and on the page, and each of the two wasm32 instances has 4 GiB in all.
+pub const MAX_SPANS: u64 = 2_000_000;
+
+/// How much a load may hold; checked before the memory is taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes of JSON, after decompression.
+    pub bytes: usize,
+    pub spans: u64,
+}
+
+/// The limits of a load in a browser tab.
+pub const LIMITS: Limits = Limits {
+    bytes: MAX_INPUT_BYTES,
+    spans: MAX_SPANS,
+};
+
 /// A file read successfully.
 #[derive(Debug)]
 pub struct Loaded {
@@ -109,15 +127,26 @@ pub fn load(name: &str, bytes: &[u8]) -> Result<Loaded, LoadError> {
 pub fn load_with_progress(
     name: &str,
     bytes: &[u8],
-    mut progress: Box<dyn FnMut(Phase)>,
+    progress: Box<dyn FnMut(Phase)>,
 ) -> Result<Loaded, LoadError> {
-    check_size(name, bytes.len())?;
+    load_limited(name, bytes, progress, LIMITS)
+}
+
+/// [`load_with_progress`] within `limits`: a file over them is refused with a message giving its size or span count
+/// against the limit, before the memory it would need is taken.
+pub fn load_limited(
+    name: &str,
+    bytes: &[u8],
+    mut progress: Box<dyn FnMut(Phase)>,
+    limits: Limits,
+) -> Result<Loaded, LoadError> {
+    check_size(name, bytes.len(), limits.bytes)?;
     let mut gzipped = false;
     let owned;
     let bytes = if bytes.starts_with(&[0x1f, 0x8b]) {
         gzipped = true;
         progress(Phase::Decompressing);
-        owned = gunzip(name, bytes)?;
+        owned = gunzip(name, bytes, limits.bytes)?;
         &owned[..]
     } else {
         bytes
@@ -131,8 +160,15 @@ pub fn load_with_progress(
         total,
     });
     let hook = Box::new(move |spans, done| progress(Phase::Parsing { spans, done, total }));
-    let parsed = common::with_progress(body, hook, || parse_as(format, body));
-    let mut traces = parsed.map_err(|e| LoadError::from_json(name, format, &e))?;
+    let (parsed, spans) =
+        common::with_progress(body, limits.spans, hook, || parse_as(format, body));
+    let mut traces = parsed.map_err(|e| match spans > limits.spans {
+        true => LoadError {
+            position: LoadError::from_json(name, format, &e).position,
+            ..LoadError::new(name, Some(format), too_many_spans(limits.spans))
+        },
+        false => LoadError::from_json(name, format, &e),
+    })?;
     traces.retain(|t| !t.spans.is_empty());
     if traces.is_empty() {
         return Err(LoadError::new(name, Some(format), "it holds no spans"));
@@ -155,39 +191,76 @@ fn parse_as(format: Format, body: &[u8]) -> Result<Vec<Trace>, serde_json::Error
     }
 }
 
-fn check_size(name: &str, len: usize) -> Result<(), LoadError> {
-    if len > MAX_INPUT_BYTES {
-        return Err(LoadError::new(name, None, too_large_message(len as f64)));
+fn check_size(name: &str, len: usize, limit: usize) -> Result<(), LoadError> {
+    if len > limit {
+        let what = format!("the file is {:.0} MB", len as f64 / 1e6);
+        return Err(LoadError::new(name, None, too_large_message(&what, limit)));
     }
     Ok(())
 }
 
-fn too_large_message(size: f64) -> String {
+const WHY_LIMITS: &str =
+    "WebAssembly has 4 GB in all, and a trace takes several times its file size while it is read";
+
+fn too_large_message(what: &str, limit: usize) -> String {
     format!(
-        "the file is {:.0} MB, more than the {:.0} MB Stitch can hold in a browser tab (WebAssembly has 4 GB in all, and a trace takes several times its file size while it is read)",
-        size / 1e6,
-        MAX_INPUT_BYTES as f64 / 1e6
+        "{what}, more than the {:.0} MB Stitch can hold in a browser tab ({WHY_LIMITS})",
+        limit as f64 / 1e6
+    )
+}
+
+fn too_many_spans(limit: u64) -> String {
+    format!(
+        "it holds more than {} spans, the most Stitch can hold in a browser tab ({WHY_LIMITS})",
+        crate::text::group_digits(limit)
     )
 }
 
 /// The refusal for a file of `size` bytes over [`MAX_INPUT_BYTES`], naming the file, its size and the limit.
 pub fn too_large(name: &str, size: f64) -> String {
-    format!("{name}: {}", too_large_message(size))
+    let what = format!("the file is {:.0} MB", size / 1e6);
+    format!("{name}: {}", too_large_message(&what, MAX_INPUT_BYTES))
 }
 
-fn gunzip(name: &str, bytes: &[u8]) -> Result<Vec<u8>, LoadError> {
+/// Decompresses gzip (one member or several), refusing as soon as the output passes `limit` bytes. Memory is taken
+/// with `try_reserve`, so running out of it is a message too, never an abort.
+fn gunzip(name: &str, bytes: &[u8], limit: usize) -> Result<Vec<u8>, LoadError> {
     use std::io::Read;
-    let mut out = Vec::new();
-    let mut d = flate2::read::MultiGzDecoder::new(bytes).take(MAX_INPUT_BYTES as u64 + 1);
-    d.read_to_end(&mut out).map_err(|e| {
+    let failed = |why: String| {
         LoadError::new(
             name,
             None,
-            format!("the file starts like gzip but cannot be decompressed: {e}"),
+            format!("the file starts like gzip but cannot be decompressed: {why}"),
         )
-    })?;
-    check_size(name, out.len())?;
-    Ok(out)
+    };
+    let no_memory = || failed("not enough memory".to_string());
+    // The last member's trailer gives its size (mod 4 GiB): one allocation of the right size for most files.
+    let hint = bytes
+        .len()
+        .checked_sub(4)
+        .and_then(|at| bytes.get(at..))
+        .and_then(|t| t.try_into().ok())
+        .map_or(0, |t: [u8; 4]| u32::from_le_bytes(t) as usize);
+    let mut out: Vec<u8> = Vec::new();
+    out.try_reserve_exact(hint.min(limit))
+        .map_err(|_| no_memory())?;
+    let mut d = flate2::read::MultiGzDecoder::new(bytes);
+    let mut buf = vec![0u8; 256 << 10];
+    loop {
+        let n = d.read(&mut buf).map_err(|e| failed(e.to_string()))?;
+        if n == 0 {
+            return Ok(out);
+        }
+        if out.len() + n > limit {
+            let msg = format!(
+                "it decompresses to more than the {:.0} MB Stitch can hold in a browser tab ({WHY_LIMITS})",
+                limit as f64 / 1e6
+            );
+            return Err(LoadError::new(name, None, msg));
+        }
+        out.try_reserve(n).map_err(|_| no_memory())?;
+        out.extend_from_slice(&buf[..n]);
+    }
 }
 
 fn strip_bom(b: &[u8]) -> &[u8] {

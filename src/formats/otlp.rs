@@ -6,7 +6,10 @@
 use serde::Deserialize;
 use std::borrow::Cow;
 
-use super::common::{counted_id, null_default, opt_str, CowStr, Scalar, TraceSet};
+use super::common::{
+    counted_id, null_default, opt_str, span_duration, span_start, CowStr, Scalar, TimeUnit,
+    TraceSet,
+};
 use crate::model::{
     flags, Event, Link, ParentRef, RefType, Resource, Span, Span32, SpanKind, StatusCode, Trace,
     Value,
@@ -275,21 +278,28 @@ fn add_span(t: &mut Trace, s: &OSpan, service: &str, resource: u32) {
         },
         k => SpanKind::from_otlp(k.as_i64().unwrap_or(0)),
     };
-    let start = s.start.as_i64();
-    let end = s.end.as_i64();
+    let (start, start_warning) =
+        span_start(&s.start, TimeUnit::Nanos, "startTimeUnixNano", &span_id);
+    let (end, end_warning) = span_duration(&s.end, TimeUnit::Nanos, "endTimeUnixNano", &span_id);
+    for w in [&start_warning, &end_warning].into_iter().flatten() {
+        t.warn(crate::model::WarningKind::TimeValue, Some(idx), w.clone());
+    }
     match start {
         Some(st) if st > 0 => span.start_ns = st,
         _ => {
             span.flags |= flags::NO_TIMESTAMP;
-            t.warn(
-                crate::model::WarningKind::MissingTimestamp,
-                Some(idx),
-                format!("span {span_id} has no startTimeUnixNano"),
-            );
+            if start_warning.is_none() {
+                t.warn(
+                    crate::model::WarningKind::MissingTimestamp,
+                    Some(idx),
+                    format!("span {span_id} has no startTimeUnixNano"),
+                );
+            }
         }
     }
+    // Both in 1970..2116: the difference fits.
     match (start, end) {
-        (Some(st), Some(en)) if en > 0 => span.duration_ns = en.saturating_sub(st),
+        (Some(st), Some(en)) if en > 0 => span.duration_ns = en - st,
         _ => span.flags |= flags::NO_DURATION,
     }
     if let Some(st) = &s.status {

@@ -10,7 +10,8 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Deserialize;
 
 use super::common::{
-    counted_id, normalize_hex_id, null_default, opt_str, CowStr, OneOrMany, Scalar, TraceSet,
+    counted_id, normalize_hex_id, null_default, opt_str, span_duration, span_start, CowStr,
+    OneOrMany, Scalar, TimeUnit, TraceSet,
 };
 use crate::model::{
     flags, Event, ParentRef, Resource, Span, Span32, SpanKind, StatusCode, Trace, WarningKind,
@@ -224,29 +225,33 @@ fn build_trace(t: &mut Trace, spans: &[ZSpan]) {
             kind: s.kind.as_deref().map(SpanKind::parse).unwrap_or_default(),
             ..Span::default()
         };
-        match s.timestamp.as_i64() {
-            Some(us) if us > 0 => span.start_ns = us.saturating_mul(1000),
+        let (start, start_warning) = span_start(&s.timestamp, TimeUnit::Micros, "timestamp", &s.id);
+        let (duration, duration_warning) =
+            span_duration(&s.duration, TimeUnit::Micros, "duration", &s.id);
+        for w in [&start_warning, &duration_warning].into_iter().flatten() {
+            t.warn(WarningKind::TimeValue, Some(idx), w.clone());
+        }
+        match start {
+            Some(ns) if ns > 0 => span.start_ns = ns,
             _ => {
                 span.flags |= flags::NO_TIMESTAMP;
-                t.warn(
-                    WarningKind::MissingTimestamp,
-                    Some(idx),
-                    format!(
+                if start_warning.is_none() {
+                    let msg = format!(
                         "span {} has no timestamp; placed at its parent's start",
                         s.id
-                    ),
-                );
+                    );
+                    t.warn(WarningKind::MissingTimestamp, Some(idx), msg);
+                }
             }
         }
-        match s.duration.as_i64() {
-            Some(us) => span.duration_ns = us.saturating_mul(1000),
+        match duration {
+            Some(ns) => span.duration_ns = ns,
             None => {
                 span.flags |= flags::NO_DURATION;
-                t.warn(
-                    WarningKind::MissingTimestamp,
-                    Some(idx),
-                    format!("span {} has no duration; drawn as an instant", s.id),
-                );
+                if duration_warning.is_none() {
+                    let msg = format!("span {} has no duration; drawn as an instant", s.id);
+                    t.warn(WarningKind::MissingTimestamp, Some(idx), msg);
+                }
             }
         }
         if s.shared {

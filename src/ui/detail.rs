@@ -18,10 +18,12 @@ pub fn is_safe_link(s: &str) -> bool {
         && !t.contains(char::is_whitespace)
 }
 
-/// Pretty-prints text that looks like JSON; other text is returned as is.
+/// Pretty-prints text that looks like JSON (up to [`PRETTY_MAX`] bytes); other text is returned as is.
 fn pretty(s: &str) -> String {
     let t = s.trim();
-    if (t.starts_with('{') && t.ends_with('}')) || (t.starts_with('[') && t.ends_with(']')) {
+    let json_like =
+        (t.starts_with('{') && t.ends_with('}')) || (t.starts_with('[') && t.ends_with(']'));
+    if json_like && t.len() <= PRETTY_MAX {
         if let Ok(v) = serde_json::from_str::<serde_json::Value>(t) {
             if let Ok(p) = serde_json::to_string_pretty(&v) {
                 return p;
@@ -31,10 +33,15 @@ fn pretty(s: &str) -> String {
     s.to_string()
 }
 
+/// Characters of a value shown before "show more".
 const FOLD_AT: usize = 300;
+/// Characters shown after "show more": the rest of a longer value is copied or downloaded, never put in the page.
+const SHOW_MAX: usize = 20_000;
+/// Values longer than this are not pretty-printed (parsing them would hold up the panel).
+const PRETTY_MAX: usize = 256 << 10;
 
 #[component]
-fn AttrValue(text: String) -> impl IntoView {
+fn AttrValue(key: String, text: String) -> impl IntoView {
     if is_safe_link(&text) {
         return view! {
             <a class="val link" href=text.clone() target="_blank" rel="noopener noreferrer">{text.clone()}</a>
@@ -42,17 +49,34 @@ fn AttrValue(text: String) -> impl IntoView {
         .into_any();
     }
     let text = pretty(&text);
-    if text.len() <= FOLD_AT {
+    let (short, _) = crate::text::fold(&text, FOLD_AT);
+    if short.len() == text.len() {
         return view! { <span class="val">{text}</span> }.into_any();
     }
+    let short = format!("{short}…");
+    let (long, hidden) = crate::text::fold(&text, SHOW_MAX);
+    let long = long.to_string();
     let open = RwSignal::new(false);
-    let short: String = text.chars().take(FOLD_AT).collect();
+    let whole = StoredValue::new(text);
+    let file = format!(
+        "{}.txt",
+        key.replace(|c: char| !c.is_ascii_alphanumeric() && c != '.', "_")
+    );
     view! {
         <span class="val">
-            {move || if open.get() { text.clone() } else { format!("{short}…") }}
+            {move || if open.get() { long.clone() } else { short.clone() }}
             <button class="link-btn" on:click=move |_| open.update(|o| *o = !*o)>
                 {move || if open.get() { "show less" } else { "show more" }}
             </button>
+            {(hidden > 0).then(|| view! {
+                <span class="val-rest" data-testid="value-rest" style:display=move || if open.get() { "inline" } else { "none" }>
+                    {format!("… {} more characters, not shown: ", crate::text::group_digits(hidden as u64))}
+                    <CopyText text=whole />
+                    <button class="link-btn" on:click=move |_| whole.with_value(|t| super::export::save_text(t, "text/plain", &file))>
+                        "download"
+                    </button>
+                </span>
+            })}
         </span>
     }
     .into_any()
@@ -70,8 +94,8 @@ fn attr_rows(a: &Analyzed, attrs: &[Attr]) -> impl IntoView {
             };
             view! {
                 <tr>
-                    <th class="key">{key}</th>
-                    <td><AttrValue text=text /></td>
+                    <th class="key">{key.clone()}</th>
+                    <td><AttrValue key=key text=text /></td>
                 </tr>
             }
         })
@@ -80,6 +104,12 @@ fn attr_rows(a: &Analyzed, attrs: &[Attr]) -> impl IntoView {
 
 #[component]
 fn CopyButton(text: String) -> impl IntoView {
+    view! { <CopyText text=StoredValue::new(text) /> }
+}
+
+/// A button that copies `text` (however long) to the clipboard.
+#[component]
+fn CopyText(text: StoredValue<String>) -> impl IntoView {
     let copied = RwSignal::new(false);
     view! {
         <button
@@ -87,7 +117,9 @@ fn CopyButton(text: String) -> impl IntoView {
             title="Copy"
             on:click=move |_| {
                 if let Some(w) = web_sys::window() {
-                    let _ = w.navigator().clipboard().write_text(&text);
+                    text.with_value(|t| {
+                        let _ = w.navigator().clipboard().write_text(t);
+                    });
                     copied.set(true);
                 }
             }

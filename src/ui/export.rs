@@ -115,19 +115,31 @@ fn download(url: &str, filename: &str) {
     }
 }
 
-fn svg_blob_url(svg: &str) -> Option<String> {
-    let parts = js_sys::Array::of1(&JsValue::from_str(svg));
+fn text_blob_url(text: &str, mime: &str) -> Option<String> {
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
     let opts = web_sys::BlobPropertyBag::new();
-    opts.set_type("image/svg+xml");
+    opts.set_type(mime);
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts).ok()?;
     web_sys::Url::create_object_url_with_blob(&blob).ok()
 }
 
+/// Saves `text` as a file the browser downloads.
+pub(super) fn save_text(text: &str, mime: &str, filename: &str) {
+    if let Some(url) = text_blob_url(text, mime) {
+        download(&url, filename);
+        // Later, not now: the browser reads the blob after the click returns.
+        leptos::prelude::set_timeout(
+            move || {
+                let _ = web_sys::Url::revoke_object_url(&url);
+            },
+            std::time::Duration::from_secs(60),
+        );
+    }
+}
+
 pub fn export_svg(state: State) {
     if let Some((svg, _, _)) = view_svg(state) {
-        if let Some(url) = svg_blob_url(&svg) {
-            download(&url, "stitch-view.svg");
-        }
+        save_text(&svg, "image/svg+xml", "stitch-view.svg");
     }
 }
 
@@ -135,7 +147,7 @@ pub fn export_png(state: State) {
     let Some((svg, w, h)) = view_svg(state) else {
         return;
     };
-    let Some(url) = svg_blob_url(&svg) else {
+    let Some(url) = text_blob_url(&svg, "image/svg+xml") else {
         return;
     };
     let Ok(img) = web_sys::HtmlImageElement::new() else {

@@ -4,17 +4,20 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::{use_state, State};
+use crate::access::Owner;
 
-pub(super) fn fail(state: State, name: &str, msg: String) {
+/// A load failed: the message shows, the trace on screen stays, and those who may hear of the load are told.
+pub(super) fn fail(state: State, name: &str, owner: &Owner, msg: String) {
     state.progress.set(None);
     state.error.set(Some(msg.clone()));
-    super::embed::post_error(state, name, &msg);
+    super::messages::post_load_error(state, owner, name, &msg);
 }
 
 /// Opens a browser `File`: large ones are read and parsed in the worker.
 pub fn open_file(state: State, file: web_sys::File) {
     let name = file.name();
-    super::worker::open(state, name, super::worker::Input::File(file), None);
+    let input = super::worker::Input::Blob(file.into());
+    super::worker::open(state, name, input, Owner::Local, None);
 }
 
 fn first_file(list: Option<web_sys::FileList>) -> Option<web_sys::File> {

@@ -1,12 +1,15 @@
 //! The Leptos UI: thin components that read the core. All state lives in [`State`], shared by context.
 
+mod config;
 mod detail;
+mod download;
 mod embed;
 mod export;
 mod header;
 mod insight;
 mod keys;
 mod load;
+mod messages;
 mod minimap;
 mod search;
 mod waterfall;
@@ -16,6 +19,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use crate::access::{Owner, Parent, Trust};
 use crate::analysis::search::{keep_with_ancestors, parse_query, search_with_mask, Filters};
 use crate::analysis::Analyzed;
 use crate::layout::{visible_rows_filtered, TimeWindow};
@@ -26,6 +30,8 @@ pub struct Session {
     pub name: String,
     pub format: Format,
     pub traces: Vec<Arc<Analyzed>>,
+    /// Who loaded it: who may hear about it (see `crate::access`).
+    pub owner: Owner,
     /// Per trace: the clock-skew-adjusted version and how many spans it moved, computed when first asked for.
     adjusted: Vec<std::sync::OnceLock<Adjusted>>,
 }
@@ -34,24 +40,31 @@ pub struct Session {
 type Adjusted = Option<(Arc<Analyzed>, usize)>;
 
 impl Session {
-    fn new(name: String, format: Format, traces: impl Iterator<Item = Analyzed>) -> Session {
+    fn new(
+        name: String,
+        format: Format,
+        traces: impl Iterator<Item = Analyzed>,
+        owner: Owner,
+    ) -> Session {
         let traces: Vec<Arc<Analyzed>> = traces.map(Arc::new).collect();
         let adjusted = traces.iter().map(|_| std::sync::OnceLock::new()).collect();
         Session {
             name,
             format,
             traces,
+            owner,
             adjusted,
         }
     }
 
-    /// Finishes the analysis of what the parse worker prepared.
+    /// Finishes the analysis of what the parse worker prepared (a built-in demo: the user's own).
     pub fn from_prepared(p: crate::transfer::Prepared) -> Session {
         let traces = p.traces.into_iter();
         Session::new(
             p.name,
             p.format,
             traces.map(|(t, tree)| crate::analysis::finish(t, tree)),
+            Owner::Local,
         )
     }
 
@@ -165,18 +178,7 @@ impl LoadProgress {
     }
 }
 
-/// `1234567` → `1,234,567`.
-pub fn group_digits(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use crate::text::group_digits;
 
 /// The result of the search and filters on the trace shown.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -246,6 +248,11 @@ pub struct State {
     pub expanded_groups: RwSignal<Vec<bool>>,
     /// URL parameters, read once.
     pub config: StoredValue<embed::Config>,
+    /// Who may learn about which trace: set from `stitch.config.json` once it is read (until then, Stitch's own
+    /// origin only).
+    pub trust: StoredValue<Trust>,
+    /// The origin of the window that frames Stitch, as far as it is known.
+    pub parent: StoredValue<Parent>,
     /// The load in progress (download, read, parse), if any.
     pub progress: RwSignal<Option<LoadProgress>>,
     pub link_copied: RwSignal<bool>,
@@ -382,6 +389,8 @@ impl State {
             show_stats: RwSignal::new(false),
             expanded_groups,
             config: StoredValue::new(embed::read_config()),
+            trust: StoredValue::new(Trust::default()),
+            parent: StoredValue::new(messages::parent_origin()),
             progress: RwSignal::new(None),
             link_copied: RwSignal::new(false),
             hits,
@@ -410,7 +419,7 @@ impl State {
         self.error.set(None);
         self.show_session(s.clone(), 0);
         if !quiet {
-            embed::post_loaded(*self, &s);
+            messages::post_loaded(*self, &s);
         }
     }
 
@@ -545,27 +554,33 @@ fn App() -> impl IntoView {
         }
     });
     // The first demo shows until something is loaded (not when a ?url= load is coming).
-    match cfg.url.clone() {
-        Some(url) => embed::load_url(state, url),
-        None => {
-            state.open_demo(0);
-            embed::apply_hash(state);
-        }
+    if cfg.url.is_none() {
+        state.open_demo(0);
+        embed::apply_hash(state);
     }
     load::install_global_handlers(state);
     keys::install(state);
-    embed::install_messages(state);
     embed::sync_hash(state);
     Effect::new(move |prev: Option<Option<u32>>| {
         let sel = state.selected.get();
         if let (Some(i), Some(p)) = (sel, prev) {
             if Some(i) != p {
-                embed::post_selected(state, i);
+                messages::post_selected(state, i);
             }
         }
         sel
     });
-    embed::post_ready(state);
+    // Host pages are answered, and ?url= is downloaded, once the deployer's stitch.config.json says whom to trust.
+    leptos::task::spawn_local(async move {
+        state
+            .trust
+            .set_value(config::read_trust(&cfg.origins).await);
+        messages::install(state);
+        messages::post_ready(state);
+        if let Some(url) = cfg.url.clone() {
+            download::load_url(state, url, Box::new(embed::after_url_load));
+        }
+    });
     let embed_mode = cfg.embed;
     let show_summary = cfg.show_summary;
 

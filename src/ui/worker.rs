@@ -15,6 +15,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::{LoadPhase, LoadProgress, Session, State};
+use crate::access::Owner;
 use crate::transfer;
 
 /// Inputs at least this large are parsed in the worker.
@@ -23,17 +24,24 @@ pub const SMALL: f64 = 1024.0 * 1024.0;
 /// What to load.
 #[derive(Clone)]
 pub enum Input {
-    File(web_sys::File),
+    /// A file, or a download.
+    Blob(web_sys::Blob),
     Buffer(js_sys::ArrayBuffer),
 }
 
 impl Input {
     fn size(&self) -> f64 {
         match self {
-            Input::File(f) => f.size(),
+            Input::Blob(f) => f.size(),
             Input::Buffer(b) => b.byte_length() as f64,
         }
     }
+}
+
+/// Gzip's magic bytes: how much a gzipped input holds is known only once it is decompressed, so it is never parsed
+/// on the page's thread while a worker can take it.
+fn is_gzip(bytes: &Uint8Array) -> bool {
+    bytes.length() >= 2 && bytes.get_index(0) == 0x1f && bytes.get_index(1) == 0x8b
 }
 
 /// Runs after a load succeeded (e.g. `?trace=` and the deep link of `?url=`).
@@ -43,6 +51,8 @@ struct Pending {
     id: u32,
     name: String,
     input: Input,
+    /// Who started the load: who may hear about it (see `crate::access`).
+    owner: Owner,
     then: Option<Then>,
 }
 
@@ -101,11 +111,12 @@ fn run_next_task() {
     }
 }
 
-/// Opens `input`: in the worker when it is large, on the page otherwise. `then` runs after a successful load.
-pub fn open(state: State, name: String, input: Input, then: Option<Then>) {
+/// Opens `input` for `owner`: in the worker when it is large or gzipped, on the page otherwise. `then` runs after a
+/// successful load.
+pub fn open(state: State, name: String, input: Input, owner: Owner, then: Option<Then>) {
     let size = input.size();
     if size > crate::formats::MAX_INPUT_BYTES as f64 {
-        super::load::fail(state, &name, crate::formats::too_large(&name, size));
+        super::load::fail(state, &name, &owner, crate::formats::too_large(&name, size));
         return;
     }
     // A new load replaces one in progress.
@@ -120,14 +131,22 @@ pub fn open(state: State, name: String, input: Input, then: Option<Then>) {
             id,
             name: name.clone(),
             input: input.clone(),
+            owner,
             then,
         })
     });
-    let no_worker = state.config.with_value(|c| c.no_worker);
-    if size < SMALL {
+    let gzip = matches!(&input, Input::Buffer(b) if is_gzip(&Uint8Array::new_with_byte_offset_and_length(b, 0, b.byte_length().min(2))));
+    if size < SMALL && !gzip {
         on_page(state);
         return;
     }
+    to_worker(state, id, name, input);
+}
+
+/// Sends the pending load `id` to the worker, or parses it on the page when no worker can take it.
+fn to_worker(state: State, id: u32, name: String, input: Input) {
+    let size = input.size();
+    let no_worker = state.config.with_value(|c| c.no_worker);
     state.progress.set(Some(LoadProgress {
         name: name.clone(),
         phase: LoadPhase::Read,
@@ -146,7 +165,7 @@ pub fn open(state: State, name: String, input: Input, then: Option<Then>) {
     let _ = Reflect::set(&msg, &"name".into(), &name.as_str().into());
     // A buffer is copied, not transferred: the page keeps the bytes to fall back on if the worker fails.
     let data: &JsValue = match &input {
-        Input::File(f) => f,
+        Input::Blob(f) => f,
         Input::Buffer(b) => b,
     };
     let _ = Reflect::set(&msg, &"data".into(), data);
@@ -200,14 +219,16 @@ fn end_when_idle() {
 
 /// Stops the load in progress, if any; the trace on screen stays.
 pub fn cancel(state: State) {
-    if let Some(name) = super::embed::abort_download() {
-        super::embed::post_error(state, &name, &format!("{name}: loading cancelled"));
+    if let Some(name) = super::download::abort() {
+        let msg = format!("{name}: loading cancelled");
+        super::messages::post_load_error(state, &Owner::Local, &name, &msg);
     }
     let pending = PENDING.with(|p| p.borrow_mut().take());
     state.progress.set(None);
     if let Some(p) = pending {
         terminate();
-        super::embed::post_error(state, &p.name, &format!("{}: loading cancelled", p.name));
+        let msg = format!("{}: loading cancelled", p.name);
+        super::messages::post_load_error(state, &p.owner, &p.name, &msg);
     }
 }
 
@@ -239,7 +260,11 @@ fn ensure_client(state: State) -> bool {
         });
     let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| {
         ev.prevent_default();
-        worker_failed(state, "the parse worker stopped with an error");
+        let why = Reflect::get(&ev, &"message".into())
+            .ok()
+            .and_then(|m| m.as_string())
+            .unwrap_or_else(|| "it stopped with an error".to_string());
+        worker_failed(state, &why);
     });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
@@ -275,7 +300,7 @@ fn on_message(state: State, data: JsValue) {
                 }
             }
         }),
-        "fatal" => worker_failed(
+        "fatal" | "crash" => worker_failed(
             state,
             &field(&data, "message").as_string().unwrap_or_default(),
         ),
@@ -306,7 +331,7 @@ fn on_message(state: State, data: JsValue) {
             // As at the end of a load that succeeded: give the worker's memory back.
             terminate();
             let msg = field(&data, "message").as_string().unwrap_or_default();
-            super::load::fail(state, &p.name, msg);
+            super::load::fail(state, &p.name, &p.owner, msg);
         }
         "done" => {
             let Some(p) = PENDING.with(|p| p.borrow_mut().take()) else {
@@ -415,8 +440,12 @@ fn take_over(state: State, p: Pending, chunks: Array, worker_memory: f64, timing
     in_tasks(work, latest, move |result| {
         step("analyze");
         let s = match result {
-            Ok((name, format, traces)) => Arc::new(Session::new(name, format, traces.into_iter())),
-            Err(e) => return super::load::fail(state, &p.name, format!("{}: {e}", p.name)),
+            Ok((name, format, traces)) => {
+                Arc::new(Session::new(name, format, traces.into_iter(), p.owner))
+            }
+            Err(e) => {
+                return super::load::fail(state, &p.name, &p.owner, format!("{}: {e}", p.name))
+            }
         };
         // Drawn in a task of its own, after the "Drawing" state has had a chance to paint.
         next_task(move || {
@@ -467,12 +496,30 @@ fn record(worker_memory: f64, timings: &JsValue) {
     }
 }
 
-/// The worker failed: parse the pending load on the page instead, and do not start it again.
+/// The worker failed. If it never started, it cannot start in this browser: the pending load and every later one are
+/// parsed on the page. If it failed on the load it was given, that load fails: the same bytes could take the page
+/// down too. The next load starts a fresh worker.
 fn worker_failed(state: State, why: &str) {
-    web_sys::console::warn_1(&format!("Stitch: {why}; parsing on the page instead").into());
-    BROKEN.with(|b| b.set(true));
+    let started = CLIENT.with(|c| c.borrow().as_ref().is_some_and(|c| c.ready));
     terminate();
-    fall_back(state);
+    if !started {
+        web_sys::console::warn_1(
+            &format!(
+                "Stitch: the parse worker could not start ({why}); parsing on the page instead"
+            )
+            .into(),
+        );
+        BROKEN.with(|b| b.set(true));
+        return fall_back(state);
+    }
+    let Some(p) = PENDING.with(|p| p.borrow_mut().take()) else {
+        return;
+    };
+    let msg = format!(
+        "{}: the parser failed on this file ({why}); it was not retried on the page, which the same file could freeze",
+        p.name
+    );
+    super::load::fail(state, &p.name, &p.owner, msg);
 }
 
 fn fall_back(state: State) {
@@ -484,7 +531,13 @@ fn fall_back(state: State) {
 /// Opens text (dropped or pasted) like a file.
 pub fn open_text(state: State, name: &str, text: &str) {
     let buf = Uint8Array::from(text.as_bytes()).buffer();
-    open(state, name.to_string(), Input::Buffer(buf), None);
+    open(
+        state,
+        name.to_string(),
+        Input::Buffer(buf),
+        Owner::Local,
+        None,
+    );
 }
 
 /// Parses the pending load on the page's thread with the engine, then shows it like a worker's result.
@@ -499,13 +552,18 @@ fn on_page(state: State) {
     leptos::task::spawn_local(async move {
         let timings = Object::new();
         let t0 = js_sys::Date::now();
-        let data = match input {
-            Input::Buffer(b) => Ok(Uint8Array::new(&b)),
-            Input::File(f) => wasm_bindgen_futures::JsFuture::from(f.array_buffer())
+        let data = match &input {
+            Input::Buffer(b) => Ok(Uint8Array::new(b)),
+            Input::Blob(f) => wasm_bindgen_futures::JsFuture::from(f.array_buffer())
                 .await
                 .map(|b| Uint8Array::new(&b))
                 .map_err(|_| format!("{name}: the browser could not read the file")),
         };
+        // A small gzipped file may hold anything: the worker takes it, if there is one.
+        let can_send = !BROKEN.with(Cell::get) && !state.config.with_value(|c| c.no_worker);
+        if can_send && pending_id() == Some(id) && data.as_ref().is_ok_and(is_gzip) {
+            return to_worker(state, id, name, input);
+        }
         let _ = Reflect::set(&timings, &"read".into(), &(js_sys::Date::now() - t0).into());
         let parse = engine().await;
         // A load started or cancelled meanwhile wins.
@@ -533,7 +591,7 @@ fn on_page(state: State) {
         };
         match result {
             Ok(chunks) => take_over(state, p, chunks.unchecked_into(), 0.0, timings.into()),
-            Err(msg) => super::load::fail(state, &p.name, msg),
+            Err(msg) => super::load::fail(state, &p.name, &p.owner, msg),
         }
     });
 }

@@ -1,0 +1,175 @@
+//! `?url=`: downloads a trace with progress and Cancel, never with the user's credentials, then opens it.
+
+use std::cell::RefCell;
+
+use js_sys::{Array, Reflect, Uint8Array};
+use leptos::prelude::*;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use super::{LoadPhase, LoadProgress, State};
+use crate::access::{self, Owner};
+
+thread_local! {
+    /// The download in progress: what stops it, and the name of what it loads.
+    static DOWNLOAD: RefCell<Option<(web_sys::AbortController, String)>> = const { RefCell::new(None) };
+}
+
+/// Stops the download in progress, if any, and returns the name of what it was loading.
+pub fn abort() -> Option<String> {
+    let (c, name) = DOWNLOAD.with(|d| d.borrow_mut().take())?;
+    c.abort();
+    Some(name)
+}
+
+/// The last path segment of `url`: the name a download's messages use.
+fn name_of(url: &str) -> String {
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    path.rsplit('/')
+        .find(|s| !s.is_empty())
+        .unwrap_or(url)
+        .to_string()
+}
+
+fn fail(state: State, name: &str, msg: String) {
+    super::load::fail(state, name, &Owner::Local, msg);
+}
+
+/// Downloads `url` and opens it; `then` runs after it is shown (`?trace=` and the deep link).
+pub fn load_url(state: State, url: String, then: super::worker::Then) {
+    let name = name_of(&url);
+    let protocol = web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .and_then(|base| web_sys::Url::new_with_base(&url, &base).ok())
+        .map(|u| u.protocol());
+    let Some(protocol) = protocol else {
+        return fail(
+            state,
+            &name,
+            format!("{url}: not an address Stitch can load"),
+        );
+    };
+    if let Err(refusal) = access::download_allowed(&url, &protocol) {
+        return fail(state, &name, refusal);
+    }
+    let Ok(controller) = web_sys::AbortController::new() else {
+        return;
+    };
+    abort();
+    DOWNLOAD.with(|d| *d.borrow_mut() = Some((controller.clone(), name.clone())));
+    super::worker::warm(state);
+    state.progress.set(Some(progress(&name, 0.0, None)));
+    leptos::task::spawn_local(async move {
+        let signal = controller.signal();
+        let result = fetch(state, &url, &name, &signal).await;
+        if signal.aborted() {
+            return; // cancelled, or replaced by a newer download
+        }
+        DOWNLOAD.with(|d| d.borrow_mut().take());
+        match result {
+            Ok(blob) => {
+                let input = super::worker::Input::Blob(blob);
+                super::worker::open(state, name, input, Owner::Local, Some(then));
+            }
+            Err(msg) => fail(state, &name, msg),
+        }
+    });
+}
+
+fn progress(name: &str, done: f64, total: Option<f64>) -> LoadProgress {
+    LoadProgress {
+        name: name.to_string(),
+        phase: LoadPhase::Download,
+        done,
+        total,
+        spans: 0.0,
+        cancellable: true,
+    }
+}
+
+/// The body of `url` as a `Blob`, read in the chunks the network gives, with progress. No cookies or HTTP
+/// authentication are sent, even to Stitch's own origin.
+async fn fetch(
+    state: State,
+    url: &str,
+    name: &str,
+    signal: &web_sys::AbortSignal,
+) -> Result<web_sys::Blob, String> {
+    let init = web_sys::RequestInit::new();
+    init.set_credentials(web_sys::RequestCredentials::Omit);
+    init.set_mode(web_sys::RequestMode::Cors);
+    init.set_signal(Some(signal));
+    let window = web_sys::window().ok_or_else(|| format!("{url}: no window"))?;
+    let network = || {
+        format!(
+            "{url}: the request failed (network error, or blocked by CORS: the server must send Access-Control-Allow-Origin for this page's origin)"
+        )
+    };
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await
+        .map_err(|_| network())?
+        .unchecked_into();
+    let status = response.status();
+    if !(200..300).contains(&status) {
+        let hint = match status {
+            401 | 403 => " (the server wants credentials, and Stitch never sends any)",
+            404 => " (check the address and the trace ID)",
+            _ => "",
+        };
+        return Err(format!(
+            "{url}: HTTP {status} {}{hint}",
+            response.status_text()
+        ));
+    }
+    let total = response
+        .headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|n| n.parse::<f64>().ok());
+    let body = response.body().ok_or_else(network)?;
+    let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+    let chunks = Array::new();
+    let mut done_bytes = 0.0;
+    let mut shown_at = 0.0;
+    loop {
+        let step = JsFuture::from(reader.read()).await.map_err(|_| network())?;
+        if Reflect::get(&step, &"done".into())
+            .ok()
+            .and_then(|d| d.as_bool())
+            == Some(true)
+        {
+            break;
+        }
+        let Ok(chunk) =
+            Reflect::get(&step, &"value".into()).map(JsValue::unchecked_into::<Uint8Array>)
+        else {
+            return Err(network());
+        };
+        done_bytes += chunk.length() as f64;
+        chunks.push(&chunk);
+        let now = js_sys::Date::now();
+        if now - shown_at > 50.0 {
+            shown_at = now;
+            state.progress.set(Some(progress(name, done_bytes, total)));
+        }
+    }
+    web_sys::Blob::new_with_u8_array_sequence(&chunks)
+        .map_err(|_| format!("{url}: the response could not be read"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_download_is_named_after_its_last_path_segment() {
+        assert_eq!(
+            super::name_of("https://jaeger/api/traces/4bf92f35?x=1#y"),
+            "4bf92f35"
+        );
+        assert_eq!(
+            super::name_of("/fixtures/jaeger/single.json"),
+            "single.json"
+        );
+        assert_eq!(super::name_of("https://a/b/"), "b");
+    }
+}

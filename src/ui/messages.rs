@@ -1,0 +1,423 @@
+//! The postMessage API (version 1): events out to the framing page, requests in from host pages.
+//!
+//! Who may learn what is decided by `crate::access`; this module only reads messages and posts what it is told to.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use serde::Serialize;
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::embed::{export_span_id, find_span};
+use super::{reveal, Session, State};
+use crate::access::{self, Delivery, Owner, Parent, Request};
+use crate::analysis::stats::{contributors, stats, GroupBy};
+use crate::analysis::Analyzed;
+
+pub const API_VERSION: u32 = 1;
+
+/// Where Stitch's events go: the framing window, or the page itself when not framed.
+fn parent_window() -> Option<web_sys::Window> {
+    let w = web_sys::window()?;
+    Some(w.parent().ok().flatten().unwrap_or(w))
+}
+
+/// What this page knows of the origin of the window that frames it.
+pub fn parent_origin() -> Parent {
+    let Some(w) = web_sys::window() else {
+        return Parent::Unknown;
+    };
+    let framed = w
+        .parent()
+        .ok()
+        .flatten()
+        .is_some_and(|p| !js_sys::Object::is(&p, &w));
+    if !framed {
+        return Parent::Own;
+    }
+    // Chromium and Safari list the framing origins; elsewhere the referrer of the frame's first load names it.
+    let ancestors = js_sys::Reflect::get(&w.location(), &"ancestorOrigins".into())
+        .ok()
+        .and_then(|list| js_sys::Reflect::get(&list, &0.into()).ok())
+        .and_then(|o| o.as_string());
+    let referrer = || {
+        let r = w.document()?.referrer();
+        web_sys::Url::new(&r).ok().map(|u| u.origin())
+    };
+    match ancestors.or_else(referrer) {
+        Some(o) => access::normalize_origin(&o).map_or(Parent::Unknown, Parent::Known),
+        None => Parent::Unknown,
+    }
+}
+
+fn to_js(msg: &impl Serialize) -> Option<JsValue> {
+    msg.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .ok()
+}
+
+/// Posts an event about a trace `owner` loaded to the parent: whole where the origin may learn about it, `bare`
+/// (no trace detail) where it may not.
+fn post_about(state: State, owner: &Owner, whole: &impl Serialize, bare: &impl Serialize) {
+    let Some(target) = parent_window() else {
+        return;
+    };
+    let parent = state.parent.get_value();
+    for d in state.trust.with_value(|t| t.deliveries(&parent, owner)) {
+        let (msg, origin) = match &d {
+            Delivery::Full(o) => (to_js(whole), o),
+            Delivery::Bare(o) => (to_js(bare), o),
+        };
+        if let Some(m) = msg {
+            let _ = target.post_message(&m, origin);
+        }
+    }
+}
+
+/// Answers a request: to the window that sent it, at its origin only.
+fn reply(ev: &web_sys::MessageEvent, msg: &impl Serialize) {
+    let Some(source) = ev.source() else {
+        return;
+    };
+    // A window of another origin fails an `instanceof Window` check, so the source is not checked: posting to
+    // anything else fails harmlessly.
+    let win: web_sys::Window = source.unchecked_into();
+    if let Some(m) = to_js(msg) {
+        let _ = win.post_message(&m, &ev.origin());
+    }
+}
+
+#[derive(Serialize)]
+struct Typed {
+    r#type: &'static str,
+}
+
+pub fn post_ready(state: State) {
+    #[derive(Serialize)]
+    struct Ready {
+        r#type: &'static str,
+        version: u32,
+    }
+    let Some(target) = parent_window() else {
+        return;
+    };
+    let msg = Ready {
+        r#type: "stitch:ready",
+        version: API_VERSION,
+    };
+    if let Some(m) = to_js(&msg) {
+        for origin in state.trust.with_value(|t| t.ready_targets()) {
+            let _ = target.post_message(&m, &origin);
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TraceInfo {
+    trace_id: String,
+    spans: usize,
+    services: usize,
+    roots: usize,
+    errors: usize,
+    duration_us: i64,
+    warnings: usize,
+}
+
+fn trace_info(a: &Analyzed) -> TraceInfo {
+    TraceInfo {
+        trace_id: a.trace.trace_id.clone(),
+        spans: a.trace.spans.len(),
+        services: a.trace.service_count(),
+        roots: a.tree.roots.len(),
+        errors: a.trace.error_count(),
+        duration_us: a.duration_ns() / 1000,
+        warnings: a.trace.warning_total(),
+    }
+}
+
+pub fn post_loaded(state: State, session: &Session) {
+    #[derive(Serialize)]
+    struct Loaded {
+        r#type: &'static str,
+        name: String,
+        format: &'static str,
+        traces: Vec<TraceInfo>,
+        shown: String,
+    }
+    #[derive(Serialize)]
+    struct Bare {
+        r#type: &'static str,
+        count: usize,
+    }
+    let shown = state
+        .trace
+        .with_untracked(|t| t.as_ref().map(|a| a.trace.trace_id.clone()))
+        .unwrap_or_default();
+    let whole = Loaded {
+        r#type: "stitch:loaded",
+        name: session.name.clone(),
+        format: session.format.id(),
+        traces: session.traces.iter().map(|a| trace_info(a)).collect(),
+        shown,
+    };
+    let bare = Bare {
+        r#type: "stitch:loaded",
+        count: session.traces.len(),
+    };
+    let owner = session.owner.clone();
+    // After the load has been painted.
+    request_animation_frame(move || post_about(state, &owner, &whole, &bare));
+}
+
+#[derive(Serialize)]
+struct Error {
+    r#type: &'static str,
+    name: String,
+    message: String,
+}
+
+impl Error {
+    fn new(name: &str, message: &str) -> Error {
+        Error {
+            r#type: "stitch:error",
+            name: name.to_string(),
+            message: message.to_string(),
+        }
+    }
+}
+
+/// Tells the parent that a load `owner` started failed (or was cancelled); others hear that a load failed.
+pub fn post_load_error(state: State, owner: &Owner, name: &str, message: &str) {
+    let bare = Error::new("", access::BARE_LOAD_ERROR);
+    post_about(state, owner, &Error::new(name, message), &bare);
+}
+
+pub fn post_selected(state: State, span: u32) {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Selected {
+        r#type: &'static str,
+        trace_id: String,
+        span_id: String,
+    }
+    let (Some(a), Some(s)) = (state.trace.get_untracked(), state.session.get_untracked()) else {
+        return;
+    };
+    let whole = Selected {
+        r#type: "stitch:selected",
+        trace_id: a.trace.trace_id.clone(),
+        span_id: export_span_id(&a, span),
+    };
+    let bare = Typed {
+        r#type: "stitch:selected",
+    };
+    post_about(state, &s.owner, &whole, &bare);
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Section {
+    span_id: String,
+    start_us: i64,
+    end_us: i64,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Contributor {
+    service: String,
+    operation: String,
+    critical_us: i64,
+    share: f64,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Stat {
+    service: String,
+    operation: String,
+    count: u64,
+    total_us: i64,
+    self_us: i64,
+    avg_us: i64,
+    min_us: i64,
+    max_us: i64,
+    p95_us: i64,
+    errors: u64,
+}
+
+/// The `stitch:analysis` message for one trace.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Analysis {
+    r#type: &'static str,
+    trace_id: String,
+    duration_us: i64,
+    critical_path: Vec<Section>,
+    summary: String,
+    contributors: Vec<Contributor>,
+    stats: Vec<Stat>,
+}
+
+fn analysis(a: &Analyzed) -> Analysis {
+    let t = &a.trace;
+    let op = |o: Option<u32>| o.map(|o| t.sym(o).to_string()).unwrap_or_default();
+    Analysis {
+        r#type: "stitch:analysis",
+        trace_id: t.trace_id.clone(),
+        duration_us: a.duration_ns() / 1000,
+        critical_path: a
+            .path
+            .iter()
+            .map(|s| Section {
+                span_id: export_span_id(a, s.span),
+                start_us: s.start_ns.div_euclid(1000),
+                end_us: s.end_ns.div_euclid(1000),
+            })
+            .collect(),
+        summary: a.summary.sentence.clone(),
+        contributors: contributors(t, &a.crit_ns, GroupBy::Both)
+            .into_iter()
+            .map(|c| Contributor {
+                service: t.sym(c.service).to_string(),
+                operation: op(c.operation),
+                critical_us: c.critical_ns / 1000,
+                share: c.share,
+            })
+            .collect(),
+        stats: stats(t, &a.self_ns, GroupBy::Both)
+            .into_iter()
+            .map(|r| Stat {
+                service: t.sym(r.service).to_string(),
+                operation: op(r.operation),
+                count: r.count,
+                total_us: r.total_ns / 1000,
+                self_us: r.self_ns / 1000,
+                avg_us: r.avg_ns() / 1000,
+                min_us: r.min_ns / 1000,
+                max_us: r.max_ns / 1000,
+                p95_us: r.p95_ns / 1000,
+                errors: r.errors,
+            })
+            .collect(),
+    }
+}
+
+// ---- inbound messages ----
+
+fn field(obj: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn warn(msg: &str) {
+    web_sys::console::warn_1(&JsValue::from_str(msg));
+}
+
+fn on_message(state: State, ev: web_sys::MessageEvent) {
+    let data = ev.data();
+    let Some(request) = field(&data, "type")
+        .as_string()
+        .and_then(|t| Request::parse(&t))
+    else {
+        return; // not ours: ignored silently
+    };
+    let origin = ev.origin();
+    if !state.trust.with_value(|t| t.obeys(&origin)) {
+        warn(&format!(
+            "Stitch: ignored {} from origin {origin} (not in ?origin=)",
+            request.name()
+        ));
+        return;
+    }
+    let owner = state
+        .session
+        .with_untracked(|s| s.as_ref().map(|s| s.owner.clone()))
+        .unwrap_or_default();
+    if let Err(refusal) = state
+        .trust
+        .with_value(|t| t.allow(request, &origin, &owner))
+    {
+        return reply(&ev, &Error::new("", &refusal.to_string()));
+    }
+    match request {
+        Request::Load => load(state, &data, Owner::Origin(origin)),
+        Request::Select => select(state, &data),
+        Request::Theme => match field(&data, "theme").as_string().as_deref() {
+            Some("dark") => state.dark.set(true),
+            Some("light") => state.dark.set(false),
+            _ => warn("Stitch: stitch:theme needs theme: \"dark\" or \"light\""),
+        },
+        Request::Analyze => {
+            let want = field(&data, "traceId").as_string();
+            let a: Option<Arc<Analyzed>> = match &want {
+                None => state.trace.get_untracked(),
+                Some(id) => state
+                    .session
+                    .get_untracked()
+                    .and_then(|s| s.traces.iter().find(|a| &a.trace.trace_id == id).cloned()),
+            };
+            match a {
+                Some(a) => reply(&ev, &analysis(&a)),
+                None => {
+                    let which = want.unwrap_or_else(|| "on screen".into());
+                    let msg = format!("stitch:analyze: no trace {which} is loaded");
+                    reply(&ev, &Error::new("", &msg));
+                }
+            }
+        }
+    }
+}
+
+/// `stitch:load`: the bytes of `data` (a string, an ArrayBuffer, a Uint8Array or a parsed object) are opened like a
+/// file, on behalf of `owner`.
+fn load(state: State, data: &JsValue, owner: Owner) {
+    let name = field(data, "name")
+        .as_string()
+        .unwrap_or_else(|| "message".to_string());
+    let d = field(data, "data");
+    let text =
+        if d.is_instance_of::<js_sys::ArrayBuffer>() || d.is_instance_of::<js_sys::Uint8Array>() {
+            None
+        } else if d.is_string() {
+            Some(d.clone())
+        } else if d.is_object() {
+            js_sys::JSON::stringify(&d).ok().map(JsValue::from)
+        } else {
+            None
+        };
+    let input = match text {
+        // UTF-8 bytes of the text, made by the browser (large texts then go to the worker like files).
+        Some(t) => web_sys::TextEncoder::new()
+            .ok()
+            .and_then(|e| t.as_string().map(|t| e.encode_with_input(&t)))
+            .map(|b| js_sys::Uint8Array::from(&b[..]).buffer()),
+        None if d.is_instance_of::<js_sys::ArrayBuffer>() => Some(d.unchecked_into()),
+        None if d.is_instance_of::<js_sys::Uint8Array>() => {
+            let a: js_sys::Uint8Array = d.unchecked_into();
+            Some(a.slice(0, a.length()).buffer())
+        }
+        None => None,
+    };
+    match input {
+        Some(b) => super::worker::open(state, name, super::worker::Input::Buffer(b), owner, None),
+        None => warn("Stitch: stitch:load needs data: a string, an ArrayBuffer or an object"),
+    }
+}
+
+fn select(state: State, data: &JsValue) {
+    let Some(id) = field(data, "spanId").as_string() else {
+        return warn("Stitch: stitch:select needs spanId (a string)");
+    };
+    match state.trace.get_untracked().and_then(|a| find_span(&a, &id)) {
+        Some(i) => reveal(state, i),
+        None => warn(&format!(
+            "Stitch: stitch:select: no span {id} in the trace shown"
+        )),
+    }
+}
+
+pub fn install(state: State) {
+    let _ = window_event_listener(leptos::ev::message, move |ev: web_sys::MessageEvent| {
+        on_message(state, ev)
+    });
+}
