@@ -46,18 +46,20 @@ serve: build
 
 lint: rust-tools
 	cargo fmt --all -- --check
+	cargo check --lib --no-default-features
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown --lib --bins -- -D warnings
 
+# The core's tests need no web crate: the `web` feature (the UI) is left out.
 unit: rust-tools
-	cargo test --release
+	cargo test --release --no-default-features
 
 e2e: build browser e2e-data
 	npx playwright test
 
 # Generated traces for the browser tests (deterministic).
 e2e-data: rust-tools node-tools
-	cargo build --release --example gen
+	cargo build --release --no-default-features --example gen
 	@for f in jaeger otlp zipkin; do \
 		[ -f target/e2e/$$f-10k.json ] || ./target/release/examples/gen --spans 10000 --format $$f --out target/e2e/$$f-10k.json; done
 	@[ -f target/e2e/jaeger-200k.json ] || ./target/release/examples/gen --spans 200000 --format jaeger --out target/e2e/jaeger-200k.json
@@ -69,8 +71,8 @@ test: tools
 	$(MAKE) e2e
 
 bench: build browser
-	cargo run --release --example gen -- --bench-files target/bench
-	cargo run --release --example bench_core
+	cargo run --release --no-default-features --example gen -- --bench-files target/bench
+	cargo run --release --no-default-features --example bench_core
 	node tests/bench/bench.mjs
 
 clean:

@@ -4,7 +4,9 @@
 //! Data about a trace (trace and span IDs, names, file names, analysis, selection, load errors) goes only to
 //! the origin that sent that trace with `stitch:load`, and to origins the deployment trusts: Stitch's own origin and
 //! the `embedders` of `stitch.config.json`, narrowed (never widened) by `?origin=`. Everyone else may send traces, select
-//! spans in traces they sent, change the theme, and hear `stitch:ready`, refusals and bare events (a count at most).
+//! spans in traces they sent, change the theme, and hear `stitch:ready`, refusals, and events about their own traces;
+//! of other traces they hear nothing at all, not even that one loaded (which would tell whether a guessed address or
+//! span exists).
 //!
 //! Plain decisions with no web in them: the UI asks, then posts what it is told to.
 
@@ -122,7 +124,8 @@ impl Trust {
                 .collect()
         });
         Trust {
-            own: normalize_origin(own).unwrap_or_else(|_| own.to_string()),
+            // An opaque origin ("null": a file:// page, a sandbox) trusts nobody as itself.
+            own: normalize_origin(own).unwrap_or_default(),
             embedders: config.embedders.clone(),
             narrowed,
         }
@@ -137,7 +140,9 @@ impl Trust {
 
     /// `origin` may learn about every trace: Stitch's own origin or a listed embedder, and not narrowed away.
     pub fn trusted(&self, origin: &str) -> bool {
-        (origin == self.own || self.embedders.iter().any(|e| e == origin)) && self.obeys(origin)
+        let listed = (!self.own.is_empty() && origin == self.own)
+            || self.embedders.iter().any(|e| e == origin);
+        listed && self.obeys(origin)
     }
 
     /// `origin` may learn about a trace that `owner` loaded.
@@ -153,13 +158,12 @@ impl Trust {
         }
     }
 
-    /// How an event about a trace that `owner` loaded is posted to the parent window.
-    pub fn deliveries(&self, parent: &Parent, owner: &Owner) -> Vec<Delivery> {
+    /// The target origins to post an event about a trace that `owner` loaded to the parent window with: the browser
+    /// delivers it only if the parent is of that origin. Empty when the parent may not learn about the trace.
+    pub fn deliveries(&self, parent: &Parent, owner: &Owner) -> Vec<String> {
         let one = |p: &str| {
             if self.may_learn(p, owner) {
-                vec![Delivery::Full(p.to_string())]
-            } else if self.obeys(p) {
-                vec![Delivery::Bare(p.to_string())]
+                vec![p.to_string()]
             } else {
                 Vec::new()
             }
@@ -167,8 +171,7 @@ impl Trust {
         match parent {
             Parent::Own => one(&self.own),
             Parent::Known(p) => one(p),
-            // The browser delivers a message only to a window of its target origin: each origin that may learn gets
-            // the whole event, and nobody gets a bare one (it would reach the trusted ones twice).
+            // Each origin that may learn gets the event; a parent of any other origin is not delivered it.
             Parent::Unknown => {
                 let mut targets: Vec<&str> = self.embedders.iter().map(String::as_str).collect();
                 if let Owner::Origin(o) = owner {
@@ -179,7 +182,7 @@ impl Trust {
                 targets
                     .into_iter()
                     .filter(|o| self.may_learn(o, owner))
-                    .map(|o| Delivery::Full(o.to_string()))
+                    .map(str::to_string)
                     .collect()
             }
         }
@@ -209,8 +212,9 @@ pub enum Owner {
 }
 
 impl Owner {
+    /// An opaque origin ("null") is never an owner: every sandboxed page has it.
     fn is(&self, origin: &str) -> bool {
-        matches!(self, Owner::Origin(o) if o == origin)
+        matches!(self, Owner::Origin(o) if o == origin && o != "null")
     }
 }
 
@@ -223,15 +227,6 @@ pub enum Parent {
     Known(String),
     /// Framed, origin unknown (a browser without `ancestorOrigins` and a page that sends no referrer).
     Unknown,
-}
-
-/// One post of an event to the parent window, with the origin the browser must match before delivering it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Delivery {
-    /// The whole event.
-    Full(String),
-    /// The event with no trace detail: its type, and a count where it has one.
-    Bare(String),
 }
 
 /// A message a host page sends.
@@ -286,9 +281,6 @@ impl fmt::Display for Refusal {
 /// How a deployer lets an embedder learn about every trace.
 pub const HOW_TO_ALLOW: &str = "To let an embedder see every trace, the deployer lists its origin in stitch.config.json beside index.html: {\"embedders\": [\"https://dash.example.com\"]}";
 
-/// The message of a bare `stitch:error`: a load failed that the receiver did not send.
-pub const BARE_LOAD_ERROR: &str = "a trace failed to load; its details go only to the origin that sent it and to trusted embedders";
-
 /// Whether `?url=` may download from an address with this scheme (`https:`, as `URL.protocol` gives it). Only
 /// `http:` and `https:`; the refusal names the scheme.
 pub fn download_allowed(url: &str, protocol: &str) -> Result<(), String> {
@@ -299,6 +291,15 @@ pub fn download_allowed(url: &str, protocol: &str) -> Result<(), String> {
             p.trim_end_matches(':')
         )),
     }
+}
+
+/// The name a download's messages use: the last path segment of its address.
+pub fn download_name(url: &str) -> String {
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    path.rsplit('/')
+        .find(|s| !s.is_empty())
+        .unwrap_or(url)
+        .to_string()
 }
 
 #[cfg(test)]
@@ -412,49 +413,45 @@ mod tests {
     }
 
     #[test]
-    fn events_reach_a_framing_page_whole_or_bare() {
+    fn events_about_a_trace_reach_only_a_framing_page_that_may_learn_about_it() {
         let t = trust(&[DASH], &[]);
         let evil = Parent::Known(EVIL.into());
-        assert_eq!(
-            t.deliveries(&evil, &Owner::Local),
-            vec![Delivery::Bare(EVIL.into())]
-        );
-        assert_eq!(
-            t.deliveries(&evil, &from(EVIL)),
-            vec![Delivery::Full(EVIL.into())]
-        );
+        // Not even that something loaded: that would tell whether a guessed address or span exists.
+        assert!(t.deliveries(&evil, &Owner::Local).is_empty());
+        assert!(t.deliveries(&evil, &from(DASH)).is_empty());
+        assert_eq!(t.deliveries(&evil, &from(EVIL)), vec![EVIL]);
         let dash = Parent::Known(DASH.into());
-        assert_eq!(
-            t.deliveries(&dash, &Owner::Local),
-            vec![Delivery::Full(DASH.into())]
-        );
-        assert_eq!(
-            t.deliveries(&Parent::Own, &Owner::Local),
-            vec![Delivery::Full(OWN.into())]
-        );
+        assert_eq!(t.deliveries(&dash, &Owner::Local), vec![DASH]);
+        assert_eq!(t.deliveries(&Parent::Own, &Owner::Local), vec![OWN]);
         // Not framed but narrowed away from its own origin: nothing about the trace.
         let narrowed = trust(&[], &[DASH]);
-        assert_eq!(narrowed.deliveries(&Parent::Own, &Owner::Local), vec![]);
+        assert!(narrowed.deliveries(&Parent::Own, &Owner::Local).is_empty());
         // ?origin= naming another page: the framing page hears nothing at all.
         let elsewhere = trust(&[], &["https://elsewhere.example"]);
-        assert_eq!(elsewhere.deliveries(&evil, &from(EVIL)), vec![]);
+        assert!(elsewhere.deliveries(&evil, &from(EVIL)).is_empty());
     }
 
     #[test]
-    fn an_unknown_parent_gets_whole_events_only_at_origins_that_may_learn() {
+    fn an_unknown_parent_is_posted_to_only_at_origins_that_may_learn() {
         let t = trust(&[DASH], &[]);
-        assert_eq!(
-            t.deliveries(&Parent::Unknown, &Owner::Local),
-            vec![Delivery::Full(DASH.into())]
-        );
+        assert_eq!(t.deliveries(&Parent::Unknown, &Owner::Local), vec![DASH]);
         assert_eq!(
             t.deliveries(&Parent::Unknown, &from(EVIL)),
-            vec![Delivery::Full(DASH.into()), Delivery::Full(EVIL.into())]
+            vec![DASH, EVIL]
         );
-        assert_eq!(
-            trust(&[], &[]).deliveries(&Parent::Unknown, &Owner::Local),
-            vec![]
-        );
+        assert!(trust(&[], &[])
+            .deliveries(&Parent::Unknown, &Owner::Local)
+            .is_empty());
+    }
+
+    #[test]
+    fn opaque_origins_are_never_trusted_or_owners() {
+        // Stitch itself served from file:// (origin "null") must not trust every sandboxed page.
+        let t = Trust::new("null", &DeployConfig::default(), &[]);
+        assert!(!t.trusted("null"));
+        assert!(!t.may_learn("null", &Owner::Local));
+        assert!(!t.may_learn("null", &from("null")));
+        assert!(t.deliveries(&Parent::Own, &Owner::Local).is_empty());
     }
 
     #[test]
@@ -472,6 +469,16 @@ mod tests {
         );
         assert!(text.contains("stitch.config.json"), "{text}");
         assert!(t.allow(Request::Select, EVIL, &from(DASH)).is_err());
+    }
+
+    #[test]
+    fn a_download_is_named_after_its_last_path_segment() {
+        assert_eq!(
+            download_name("https://jaeger/api/traces/4bf92f35?x=1#y"),
+            "4bf92f35"
+        );
+        assert_eq!(download_name("/fixtures/jaeger/single.json"), "single.json");
+        assert_eq!(download_name("https://a/b/"), "b");
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! Stitch: a browser-only distributed-trace viewer.
 //!
-//! The core (`model`, `formats`, `analysis`, `layout`, `transfer`, `access`) is plain Rust with no browser dependency and is tested
-//! natively. `ui` holds the Leptos components that read it. See ARCHITECTURE.md.
+//! The core (`model`, `formats`, `analysis`, `layout`, `transfer`, `access`, `text`, `demo`) is plain Rust with no
+//! browser dependency and is tested natively. `ui`, behind the `web` feature, holds the Leptos components that read
+//! it; the compiler keeps the core free of the web, since without that feature no web crate is there to use. See
+//! ARCHITECTURE.md.
 
 pub mod access;
 pub mod analysis;
@@ -11,4 +13,5 @@ pub mod layout;
 pub mod model;
 pub mod text;
 pub mod transfer;
+#[cfg(feature = "web")]
 pub mod ui;

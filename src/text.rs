@@ -1,4 +1,4 @@
-//! Text for people: numbers with digit groups, dates, and long values folded to what a page can show. A leaf: it uses no
+//! Text for people: durations, numbers with digit groups, dates, and long values folded to what a page can show. A leaf: it uses no
 //! other module of Stitch.
 
 /// `1234567` → `1,234,567`.
@@ -46,6 +46,44 @@ pub fn format_epoch(ns: i64) -> String {
     format!("{y:04}-{m:02}-{d:02} {h:02}:{mi:02}:{s:02}.{ms:03} UTC")
 }
 
+/// Human duration from nanoseconds: `0`, `850ns`, `12.5µs`, `3.21ms`, `1.5s`, `2m 5s`.
+pub fn format_duration(ns: f64) -> String {
+    let a = ns.abs();
+    let sign = if ns < 0.0 { "-" } else { "" };
+    if a == 0.0 {
+        return "0".to_string();
+    }
+    let (v, unit) = if a < 1e3 {
+        (a, "ns")
+    } else if a < 1e6 {
+        (a / 1e3, "µs")
+    } else if a < 1e9 {
+        (a / 1e6, "ms")
+    } else if a < 60e9 {
+        (a / 1e9, "s")
+    } else {
+        let s = (a / 1e9).round() as i64;
+        return format!("{sign}{}m {}s", s / 60, s % 60);
+    };
+    format!("{sign}{}{unit}", trim_number(v))
+}
+
+/// At most 3 significant digits, no trailing zeros.
+fn trim_number(v: f64) -> String {
+    let s = if v >= 100.0 {
+        format!("{v:.0}")
+    } else if v >= 10.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
+    };
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,6 +106,32 @@ mod tests {
         assert_eq!(
             fold(&big, 20_000),
             ("x".repeat(20_000).as_str(), 49_980_000)
+        );
+    }
+
+    #[test]
+    fn durations_read_like_a_person_writes_them() {
+        assert_eq!(format_duration(0.0), "0");
+        assert_eq!(format_duration(850.0), "850ns");
+        assert_eq!(format_duration(12_500.0), "12.5µs");
+        assert_eq!(format_duration(3_210_000.0), "3.21ms");
+        assert_eq!(format_duration(812_000_000.0), "812ms");
+        assert_eq!(format_duration(1_500_000_000.0), "1.5s");
+        assert_eq!(format_duration(125e9), "2m 5s");
+    }
+
+    #[test]
+    fn epoch_formats_as_utc() {
+        // 1763647392104000 µs is 2025-11-20 14:03:12.104 UTC.
+        assert_eq!(
+            format_epoch(1_763_647_392_104_000_000),
+            "2025-11-20 14:03:12.104 UTC"
+        );
+        assert_eq!(format_epoch(0), "1970-01-01 00:00:00.000 UTC");
+        // 2000-02-29 leap day, noon.
+        assert_eq!(
+            format_epoch(951_825_600_000_000_000),
+            "2000-02-29 12:00:00.000 UTC"
         );
     }
 }

@@ -338,11 +338,9 @@ fn n_plus_one_siblings_form_one_group() {
     assert_eq!(g.members.len(), 8);
     // 14.2 + 11.8 + 19.6 + 12.9 + 16.3 + 10.7 + 13.4 + 17.1 ms
     assert_eq!(g.total_ns, 116_000_000);
-    let first: Vec<u32> = a.groups.iter().map(|g| g.members[0]).collect();
-    let collapsed = vec![false; a.trace.spans.len()];
+    let closed = stitch::layout::RowView::default();
     // Closed: the 8 calls and their 16 descendants become one row: 60 - 24 + 1.
-    let rows =
-        stitch::layout::visible_rows_grouped(&a.tree, &collapsed, &a.group_of, &first, &[false]);
+    let rows = stitch::layout::rows(&a, &closed);
     assert_eq!(rows.len(), 37);
     assert_eq!(
         rows.iter()
@@ -351,9 +349,11 @@ fn n_plus_one_siblings_form_one_group() {
         1
     );
     // Open: the group row, then every span.
-    let rows =
-        stitch::layout::visible_rows_grouped(&a.tree, &collapsed, &a.group_of, &first, &[true]);
-    assert_eq!(rows.len(), 61);
+    let open = stitch::layout::RowView {
+        expanded_groups: &[true],
+        ..closed
+    };
+    assert_eq!(stitch::layout::rows(&a, &open).len(), 61);
 }
 
 #[test]

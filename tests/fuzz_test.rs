@@ -30,7 +30,7 @@ fn check(bytes: &[u8]) {
     if let Ok(l) = stitch::formats::load("fuzz.json", bytes) {
         for t in l.traces {
             let a = stitch::analysis::analyze(t);
-            let _ = stitch::layout::visible_rows(&a.tree, &[]);
+            let _ = stitch::layout::rows(&a, &stitch::layout::RowView::default());
         }
     }
 }

@@ -45,8 +45,8 @@ fn a_gzip_bomb_of_tiny_spans_is_refused_by_its_span_count_where_it_passes_the_li
         spans: 1000,
     };
     let e = load_limited("bomb.json.gz", &bomb, Box::new(|_| {}), limits).expect_err("refused");
-    // The 1001st span's ID ends 25 + 8 + 1 bytes into it; columns count from 1.
-    let column = PREFIX.len() + 1000 * SPAN_LEN + 25 + 8 + 1;
+    // The parse stops once the 1001st span has been read: at the column just after it (columns count from 1).
+    let column = PREFIX.len() + 1001 * SPAN_LEN;
     assert_eq!(
         e.to_string(),
         format!(
@@ -155,4 +155,55 @@ fn times_at_the_u64_and_i64_limits_are_out_of_range_not_missing_and_never_overfl
     assert!(w[1].starts_with("span min: duration 9223372036854775807 is out of range"));
     assert!(w[2].starts_with("span max: startTime 9223372036854775807 is out of range"));
     assert_eq!(a.duration_ns(), 500_000_000);
+}
+
+#[test]
+fn spans_without_ids_count_towards_the_limit_in_every_format() {
+    let limits = Limits {
+        bytes: 1 << 20,
+        spans: 1000,
+    };
+    let empties = |n: usize| vec!["{}"; n].join(",");
+    let files = [
+        (
+            "jaeger.json",
+            format!(
+                r#"{{"data":[{{"traceID":"t","spans":[{}]}}]}}"#,
+                empties(1001)
+            ),
+            "Jaeger JSON",
+        ),
+        (
+            "otlp.json",
+            format!(
+                r#"{{"resourceSpans":[{{"scopeSpans":[{{"spans":[{}]}}]}}]}}"#,
+                empties(1001)
+            ),
+            "OTLP JSON",
+        ),
+        (
+            "chrome.json",
+            format!(r#"{{"traceEvents":[{}]}}"#, empties(1001)),
+            "Chrome Trace Event JSON",
+        ),
+        (
+            "zipkin.json",
+            format!(r#"[{{"traceId":"a","id":"b"}},{}]"#, empties(1000)),
+            "Zipkin v2 JSON",
+        ),
+    ];
+    for (name, text, format) in files {
+        let e = load_limited(name, text.as_bytes(), Box::new(|_| {}), limits).expect_err(name);
+        assert!(
+            e.to_string().starts_with(&format!(
+                "{name}: read as {format}, but it holds more than 1,000 spans"
+            )),
+            "{e}"
+        );
+        // Two fewer are read (a trace object counts as one too: there are few of them).
+        let fewer = text.replacen("{},{},", "", 1);
+        if let Err(e) = load_limited(name, fewer.as_bytes(), Box::new(|_| {}), limits) {
+            assert!(!e.to_string().contains("more than 1,000 spans"), "{e}");
+        }
+    }
 }

@@ -273,6 +273,18 @@ fn clock_skew_is_detected_and_adjusted_on_request() {
     // Server 4008761–4102338 µs (93577 µs) inside client 4074202–4168741 µs (94539 µs): centred, it starts at
     // 4074202 + 481 = 4074683, a shift of 65922 µs. Its child "async" (serviceb) moves with it: 2 spans.
     assert_eq!(a.skews[0].shift_ns, 65_922_000);
+    // The pair is a shared span: one ID for both halves, told apart by their services.
+    let w: Vec<_> = a
+        .trace
+        .warnings
+        .iter()
+        .filter(|w| w.kind == ClockSkew)
+        .collect();
+    assert_eq!(
+        w[0].message,
+        "span 74280ae0c10d8062: its server side in serviceb lies outside its client side in servicea: clocks differ \
+         by about 65.9ms"
+    );
     let (adj, moved) = stitch::analysis::analyze_adjusted(&a).expect("adjusted");
     assert_eq!(moved, 2);
     assert!(adj.skews.is_empty());

@@ -79,8 +79,13 @@ fn a_cut_or_damaged_encoding_is_an_error_not_a_panic() {
         if let Ok(back) = decode(vec![b].into_iter()) {
             for (t, tree) in back.traces {
                 let a = stitch::analysis::finish(t, tree);
+                let colors = stitch::layout::ServiceColors::new(&a.trace);
                 for row in 0..a.trace.spans.len() as u32 {
-                    let _ = (a.trace.service(row), a.trace.span_id(row), a.color(row));
+                    let _ = (
+                        a.trace.service(row),
+                        a.trace.span_id(row),
+                        colors.span(&a.trace, row),
+                    );
                 }
             }
         }

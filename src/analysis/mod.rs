@@ -36,8 +36,6 @@ pub struct Analyzed {
     /// Sibling groups (N+1 loops) and each span's group (`tree::NONE` if none).
     pub groups: Vec<groups::SiblingGroup>,
     pub group_of: Vec<u32>,
-    /// Color per interned string (used for services), distinct for up to 14 services.
-    pub colors: Vec<&'static str>,
     /// Lower-cased strings for search, built on the first search.
     pub search_index: std::sync::OnceLock<search::SearchIndex>,
 }
@@ -45,23 +43,6 @@ pub struct Analyzed {
 impl Analyzed {
     pub fn duration_ns(&self) -> i64 {
         self.end_ns - self.start_ns
-    }
-    /// The color of a span's service.
-    pub fn color(&self, span: u32) -> &'static str {
-        self.trace
-            .spans
-            .get(span as usize)
-            .and_then(|s| self.colors.get(s.service as usize))
-            .copied()
-            .unwrap_or(crate::layout::PALETTE[0])
-    }
-    pub fn service_color(&self, name: &str) -> &'static str {
-        self.trace
-            .strings
-            .lookup(name)
-            .and_then(|s| self.colors.get(s as usize))
-            .copied()
-            .unwrap_or_else(|| crate::layout::service_color(name))
     }
     pub fn search_index(&self) -> &search::SearchIndex {
         self.search_index
@@ -112,7 +93,7 @@ pub fn prepare(mut trace: Trace) -> (Trace, Tree) {
     (trace, tree)
 }
 
-/// The second half of [`analyze`], run on the page: clock skew, self time, critical path, summary, groups, colors.
+/// The second half of [`analyze`], run on the page: clock skew, self time, critical path, summary, groups.
 pub fn finish(trace: Trace, tree: Tree) -> Analyzed {
     Finishing::new(trace, tree).done()
 }
@@ -160,17 +141,11 @@ impl Finishing {
             0 => {
                 self.skews = skew::detect(trace, tree);
                 for k in &self.skews {
-                    let (sid, cid) = (
-                        trace.span_id(k.server).to_string(),
-                        trace.span_id(k.client).to_string(),
-                    );
+                    let message = skew_warning(trace, k);
                     trace.warn(
                         crate::model::WarningKind::ClockSkew,
                         Some(k.server),
-                        format!(
-                            "server span {sid} lies outside its client span {cid}: clocks differ by about {}",
-                            crate::layout::format_duration(k.shift_ns.abs() as f64)
-                        ),
+                        message,
                     );
                 }
             }
@@ -217,29 +192,12 @@ impl Finishing {
             .map(|(k, s)| (s.span, k as u32))
             .collect();
         path_index.sort_unstable();
-        let colors = {
-            let mut is_service = vec![false; trace.strings.len()];
-            for s in &trace.spans {
-                is_service[s.service as usize] = true;
-            }
-            let syms: Vec<u32> = (0..trace.strings.len() as u32)
-                .filter(|&s| is_service[s as usize])
-                .collect();
-            let names: Vec<&str> = syms.iter().map(|&s| trace.sym(s)).collect();
-            let picked = crate::layout::service_colors(&names);
-            let mut colors = vec![crate::layout::PALETTE[0]; trace.strings.len()];
-            for (k, &s) in syms.iter().enumerate() {
-                colors[s as usize] = picked[k];
-            }
-            colors
-        };
         let (sibling, group_of) = self.groups.unwrap_or_default();
         Analyzed {
             groups: sibling,
             group_of,
             start_ns: trace.start_ns(),
             end_ns: trace.end_ns(),
-            colors,
             search_index: std::sync::OnceLock::new(),
             skews: self.skews,
             path_index,
@@ -255,6 +213,19 @@ impl Finishing {
                 waiting_on: None,
             }),
         }
+    }
+}
+
+/// The warning for a skewed pair. A Zipkin shared span gives its client and server halves one ID: they are then told
+/// apart by their services.
+fn skew_warning(trace: &Trace, k: &skew::Skew) -> String {
+    let (sid, cid) = (trace.span_id(k.server), trace.span_id(k.client));
+    let by = crate::text::format_duration(k.shift_ns.abs() as f64);
+    if sid == cid {
+        let (ss, cs) = (trace.service(k.server), trace.service(k.client));
+        format!("span {sid}: its server side in {ss} lies outside its client side in {cs}: clocks differ by about {by}")
+    } else {
+        format!("server span {sid} lies outside its client span {cid}: clocks differ by about {by}")
     }
 }
 

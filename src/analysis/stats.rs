@@ -4,8 +4,8 @@ use std::collections::HashMap;
 
 use super::critical::Section;
 use super::tree::{Tree, NONE};
-use crate::layout::format_duration;
 use crate::model::{SpanKind, Sym, Trace, Value};
+use crate::text::format_duration;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum GroupBy {

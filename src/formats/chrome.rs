@@ -9,18 +9,13 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::common::{counted_id, null_default, CowStr, Scalar};
+use super::common::{counted_id, Counted, CowStr, Scalar};
 use crate::model::{ParentRef, Span, Span32, Trace, Value, WarningKind};
 
 #[derive(Deserialize, Default)]
 struct Doc<'a> {
-    #[serde(
-        borrow,
-        default,
-        rename = "traceEvents",
-        deserialize_with = "null_default"
-    )]
-    trace_events: Vec<Ev<'a>>,
+    #[serde(borrow, default, rename = "traceEvents")]
+    trace_events: Counted<Ev<'a>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -65,7 +60,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Trace>, serde_json::Error> {
     } else {
         vec![super::common::from_json(bytes)?]
     };
-    let events: Vec<&Ev> = docs.iter().flat_map(|d| d.trace_events.iter()).collect();
+    let events: Vec<&Ev> = docs.iter().flat_map(|d| d.trace_events.0.iter()).collect();
     let mut t = Trace::new("chrome-trace");
 
     // Names from metadata.

@@ -239,7 +239,8 @@ where
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
-/// Either one `T` or a sequence of them, decided by the JSON (no buffering).
+/// Either one `T` or a sequence of them, decided by the JSON (no buffering); a sequence's items are counted towards
+/// the span limit, like [`Counted`]'s.
 pub enum OneOrMany<T> {
     One(T),
     Many(Vec<T>),
@@ -265,6 +266,8 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
                 let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 16));
                 while let Some(x) = seq.next_element()? {
+                    // Spans, or trace objects (few): counted as spans, see [`Counted`].
+                    count_span()?;
                     out.push(x);
                 }
                 Ok(OneOrMany::Many(out))
@@ -347,11 +350,13 @@ pub fn normalize_hex_id(id: &str) -> String {
     }
 }
 
-// ---- Parse progress ----
+// ---- Parse progress and the span limit ----
 //
-// A parse is one `serde_json` call, so progress is reported from inside it: every span-ID field a parser reads goes
-// through [`counted_id`], which counts spans and, every `PROGRESS_EVERY` spans, tells the hook how many spans were
-// found and how far into the input the parser is (the ID is borrowed from the input, so its address gives the offset).
+// A parse is one `serde_json` call, so progress is reported from inside it. Every list a parser reads spans from is a
+// [`Counted`] (or a [`OneOrMany`]), which counts each item as it is read, whatever fields it has, and fails the parse
+// at one more than the limit. Every span-ID field goes through [`counted_id`], which, every `PROGRESS_EVERY` spans,
+// tells the hook how many spans were found and how far into the input the parser is (the ID is borrowed from the
+// input, so its address gives the offset).
 
 /// Spans between two progress reports.
 pub const PROGRESS_EVERY: u64 = 8192;
@@ -360,6 +365,8 @@ struct ProgressState {
     base: usize,
     len: usize,
     spans: u64,
+    /// `spans` at the last progress report.
+    reported: u64,
     /// The most spans the parse may find: one more stops it.
     max_spans: u64,
     hook: Box<dyn FnMut(u64, usize)>,
@@ -382,6 +389,7 @@ pub fn with_progress<R>(
             base: input.as_ptr() as usize,
             len: input.len(),
             spans: 0,
+            reported: 0,
             max_spans,
             hook,
         })
@@ -391,28 +399,101 @@ pub fn with_progress<R>(
     (r, spans)
 }
 
-/// Counts a span; `false` once there are more than the parse may hold.
-fn tick(s: &str) -> bool {
+/// Counts one item of a span list; `false` once there are more than the parse may hold.
+fn count_one() -> bool {
     PROGRESS.with(|p| {
-        if let Ok(mut p) = p.try_borrow_mut() {
-            if let Some(st) = p.as_mut() {
+        match p
+            .try_borrow_mut()
+            .ok()
+            .as_deref_mut()
+            .and_then(Option::as_mut)
+        {
+            Some(st) => {
                 st.spans += 1;
-                if st.spans > st.max_spans {
-                    return false;
-                }
-                if st.spans % PROGRESS_EVERY == 0 {
-                    let a = s.as_ptr() as usize;
-                    let off = if a >= st.base && a < st.base + st.len {
-                        a - st.base
-                    } else {
-                        0
-                    };
-                    (st.hook)(st.spans, off);
-                }
+                st.spans <= st.max_spans
+            }
+            None => true,
+        }
+    })
+}
+
+/// Tells the hook how far the parse is, every [`PROGRESS_EVERY`] spans; `s` is borrowed from the input.
+fn report(s: &str) {
+    PROGRESS.with(|p| {
+        if let Some(st) = p
+            .try_borrow_mut()
+            .ok()
+            .as_deref_mut()
+            .and_then(Option::as_mut)
+        {
+            if st.spans >= st.reported + PROGRESS_EVERY {
+                st.reported = st.spans;
+                let a = s.as_ptr() as usize;
+                let off = if a >= st.base && a < st.base + st.len {
+                    a - st.base
+                } else {
+                    0
+                };
+                (st.hook)(st.spans, off);
             }
         }
-        true
     })
+}
+
+/// The error that stops a parse at one span more than the limit (see [`with_progress`]).
+pub fn too_many<E: de::Error>() -> E {
+    E::custom("too many spans")
+}
+
+/// A list of spans (or of trace objects), `null` read as empty: each item is counted as it is read, and the parse
+/// fails at one more than the limit, before the list can outgrow it.
+pub struct Counted<T>(pub Vec<T>);
+
+impl<T> Default for Counted<T> {
+    fn default() -> Self {
+        Counted(Vec::new())
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Counted<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Items<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for Items<T> {
+            type Value = Counted<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list or null")
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Counted::default())
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Counted::default())
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                d.deserialize_seq(self)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some(x) = seq.next_element()? {
+                    if !count_one() {
+                        return Err(too_many());
+                    }
+                    out.push(x);
+                }
+                Ok(Counted(out))
+            }
+        }
+        d.deserialize_option(Items(std::marker::PhantomData))
+    }
+}
+
+/// Counts one item read from a span list (see [`Counted`]): `Err` at one more than the limit.
+pub fn count_span<E: de::Error>() -> Result<(), E> {
+    if count_one() {
+        Ok(())
+    } else {
+        Err(too_many())
+    }
 }
 
 /// A string, borrowed from the input unless it has escapes.
@@ -456,13 +537,10 @@ pub fn opt_str<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Option<CowStr<
     d.deserialize_option(V)
 }
 
-/// Deserializes a span's ID (borrowed from the input unless it has escapes) and counts the span for progress reports;
-/// fails when the span is one more than the parse may hold (see [`with_progress`]), before anything is stored for it.
+/// Deserializes a span's ID (borrowed from the input unless it has escapes), reporting progress from its place.
 pub fn counted_id<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<CowStr<'a>, D::Error> {
     let s = d.deserialize_str(CowVisitor)?;
-    if !tick(&s) {
-        return Err(de::Error::custom("too many spans"));
-    }
+    report(&s);
     Ok(s)
 }
 

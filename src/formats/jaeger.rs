@@ -155,6 +155,7 @@ impl<'de> Deserialize<'de> for Staged {
                 // Every span is read into one scratch value, so its lists are allocated once.
                 let mut s = JSpan::default();
                 while seq.next_element_seed(InPlace(&mut s))?.is_some() {
+                    super::common::count_span()?;
                     stage.add(&s);
                 }
                 Ok(Staged(STAGES.with(|st| {

@@ -242,8 +242,9 @@ fn gunzip(name: &str, bytes: &[u8], limit: usize) -> Result<Vec<u8>, LoadError> 
         .and_then(|t| t.try_into().ok())
         .map_or(0, |t: [u8; 4]| u32::from_le_bytes(t) as usize);
     let mut out: Vec<u8> = Vec::new();
-    out.try_reserve_exact(hint.min(limit))
-        .map_err(|_| no_memory())?;
+    // The trailer is the file's word: deflate inflates at most 1032 times, so a larger claim is a lie.
+    let hint = hint.min(limit).min(bytes.len().saturating_mul(1032));
+    out.try_reserve_exact(hint).map_err(|_| no_memory())?;
     let mut d = flate2::read::MultiGzDecoder::new(bytes);
     let mut buf = vec![0u8; 256 << 10];
     loop {

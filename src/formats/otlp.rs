@@ -7,8 +7,8 @@ use serde::Deserialize;
 use std::borrow::Cow;
 
 use super::common::{
-    counted_id, null_default, opt_str, span_duration, span_start, CowStr, Scalar, TimeUnit,
-    TraceSet,
+    counted_id, null_default, opt_str, span_duration, span_start, Counted, CowStr, Scalar,
+    TimeUnit, TraceSet,
 };
 use crate::model::{
     flags, Event, Link, ParentRef, RefType, Resource, Span, Span32, SpanKind, StatusCode, Trace,
@@ -64,8 +64,8 @@ struct ScopeSpans<'a> {
     scope: Option<Scope<'a>>,
     #[serde(borrow, default, rename = "instrumentationLibrary")]
     library: Option<Scope<'a>>,
-    #[serde(borrow, default, deserialize_with = "null_default")]
-    spans: Vec<OSpan<'a>>,
+    #[serde(borrow, default)]
+    spans: Counted<OSpan<'a>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -214,7 +214,7 @@ fn add_resource_spans(set: &mut TraceSet, rs: &ResourceSpans) {
         let scope = ss.scope.as_ref().or(ss.library.as_ref());
         // One resource record per (trace, scope block).
         let mut res_for: Vec<(usize, u32)> = Vec::new();
-        for s in &ss.spans {
+        for s in &ss.spans.0 {
             let tid = normalize_id(&s.trace_id, 16);
             let ti = set.index(&tid);
             let t = &mut set.traces[ti];

@@ -67,13 +67,13 @@ struct Annotation<'a> {
 
 /// Parses Zipkin v2 JSON into traces.
 pub fn parse(bytes: &[u8]) -> Result<Vec<Trace>, serde_json::Error> {
-    let top: Vec<OneOrMany<ZSpan>> = super::common::from_json(bytes)?;
+    let top: super::common::Counted<OneOrMany<ZSpan>> = super::common::from_json(bytes)?;
     // Group by trace (low 64 bits), merging fragments.
     let mut groups: Vec<(String, Vec<ZSpan>)> = Vec::new();
     let mut group_of: HashMap<String, usize> = HashMap::new();
     let mut frag_of: HashMap<(usize, String, bool, String), usize> = HashMap::new();
     let mut merged_count: Vec<usize> = Vec::new();
-    for item in top {
+    for item in top.0 {
         for s in item.into_vec() {
             let norm = normalize_hex_id(&s.trace_id);
             let low = if norm.len() > 16 {

@@ -26,10 +26,16 @@ pub async fn read_trust(url_origins: &[String]) -> Trust {
     Trust::new(&own, &config, url_origins)
 }
 
-/// The file's text, or `None` when there is none (or it cannot be fetched).
+/// How long start-up waits for the file: host pages' messages and `?url=` wait for it.
+const WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The file's text, or `None` when there is none (or it does not arrive within [`WAIT`]).
 async fn fetch_text() -> Option<String> {
     let init = web_sys::RequestInit::new();
     init.set_cache(web_sys::RequestCache::NoCache);
+    let controller = web_sys::AbortController::new().ok()?;
+    init.set_signal(Some(&controller.signal()));
+    leptos::prelude::set_timeout(move || controller.abort(), WAIT);
     let window = web_sys::window()?;
     let response: web_sys::Response =
         JsFuture::from(window.fetch_with_str_and_init(CONFIG_FILE, &init))

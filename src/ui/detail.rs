@@ -7,8 +7,8 @@ use leptos::prelude::*;
 use super::use_state;
 use crate::analysis::tree::NONE;
 use crate::analysis::Analyzed;
-use crate::layout::format_duration;
 use crate::model::{Attr, RefType, Value};
+use crate::text::format_duration;
 
 /// True for text that is safe to make a link: http(s) only; `javascript:`, `data:` and the rest stay text.
 pub fn is_safe_link(s: &str) -> bool {
@@ -40,9 +40,12 @@ const SHOW_MAX: usize = 20_000;
 /// Values longer than this are not pretty-printed (parsing them would hold up the panel).
 const PRETTY_MAX: usize = 256 << 10;
 
+/// Longer values are never links: a link shows whole, and a megabyte "URL" is a payload, not an address.
+const LINK_MAX: usize = 2048;
+
 #[component]
 fn AttrValue(key: String, text: String) -> impl IntoView {
-    if is_safe_link(&text) {
+    if text.len() <= LINK_MAX && is_safe_link(&text) {
         return view! {
             <a class="val link" href=text.clone() target="_blank" rel="noopener noreferrer">{text.clone()}</a>
         }
@@ -248,7 +251,7 @@ fn detail_view(state: super::State, a: Arc<Analyzed>, i: u32) -> Option<impl Int
         <aside class="detail" data-testid="detail" aria-label="Span detail">
             <div class="detail-head">
                 <h2>
-                    <span class="svc" style:color=a.color(i)>{service.clone()}</span>
+                    <span class="svc" style:color=state.colors.with(|k| k.span(t, i))>{service.clone()}</span>
                     <span class="op">{op}</span>
                 </h2>
                 <button class="btn small" title="Close (Esc)" on:click=move |_| state.selected.set(None)>"✕"</button>
@@ -265,7 +268,7 @@ fn detail_view(state: super::State, a: Arc<Analyzed>, i: u32) -> Option<impl Int
                 <tr><th>"Span ID"</th><td class="mono">{span_id.clone()}" "<CopyButton text=span_id /></td></tr>
                 <tr>
                     <th>"Parent ID"</th>
-                    <td class="mono">{parent_id.clone()}{follows.then_some(" (follows from)")}" "<CopyButton text=parent_id /></td>
+                    <td class="mono">{parent_id.clone()}{follows.then_some(" (follows from)")}" "{(parent != NONE).then(|| view! { <CopyButton text=parent_id /> })}</td>
                 </tr>
                 <tr><th>"Trace ID"</th><td class="mono">{trace_id.clone()}" "<CopyButton text=trace_id /></td></tr>
             </table>

@@ -22,22 +22,13 @@ pub fn abort() -> Option<String> {
     Some(name)
 }
 
-/// The last path segment of `url`: the name a download's messages use.
-fn name_of(url: &str) -> String {
-    let path = url.split(['?', '#']).next().unwrap_or(url);
-    path.rsplit('/')
-        .find(|s| !s.is_empty())
-        .unwrap_or(url)
-        .to_string()
-}
-
 fn fail(state: State, name: &str, msg: String) {
     super::load::fail(state, name, &Owner::Local, msg);
 }
 
 /// Downloads `url` and opens it; `then` runs after it is shown (`?trace=` and the deep link).
 pub fn load_url(state: State, url: String, then: super::worker::Then) {
-    let name = name_of(&url);
+    let name = access::download_name(&url);
     let protocol = web_sys::window()
         .and_then(|w| w.location().href().ok())
         .and_then(|base| web_sys::Url::new_with_base(&url, &base).ok())
@@ -127,6 +118,13 @@ async fn fetch(
         .ok()
         .flatten()
         .and_then(|n| n.parse::<f64>().ok());
+    // Over the limit, the download stops as early as it can tell: a compressed transfer shows its size only as it
+    // arrives.
+    let limit = crate::formats::MAX_INPUT_BYTES as f64;
+    let too_large = |size: f64| crate::formats::too_large(name, size);
+    if let Some(t) = total.filter(|&t| t > limit) {
+        return Err(too_large(t));
+    }
     let body = response.body().ok_or_else(network)?;
     let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
     let chunks = Array::new();
@@ -147,6 +145,10 @@ async fn fetch(
             return Err(network());
         };
         done_bytes += chunk.length() as f64;
+        if done_bytes > limit {
+            let _ = reader.cancel();
+            return Err(too_large(done_bytes));
+        }
         chunks.push(&chunk);
         let now = js_sys::Date::now();
         if now - shown_at > 50.0 {
@@ -156,20 +158,4 @@ async fn fetch(
     }
     web_sys::Blob::new_with_u8_array_sequence(&chunks)
         .map_err(|_| format!("{url}: the response could not be read"))
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn a_download_is_named_after_its_last_path_segment() {
-        assert_eq!(
-            super::name_of("https://jaeger/api/traces/4bf92f35?x=1#y"),
-            "4bf92f35"
-        );
-        assert_eq!(
-            super::name_of("/fixtures/jaeger/single.json"),
-            "single.json"
-        );
-        assert_eq!(super::name_of("https://a/b/"), "b");
-    }
 }

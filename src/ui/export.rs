@@ -4,7 +4,8 @@ use leptos::prelude::*;
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 
 use super::{State, ROW_H};
-use crate::layout::{format_duration, ticks, xml_escape};
+use crate::layout::{ticks, xml_escape};
+use crate::text::format_duration;
 
 const AXIS: f64 = 30.0;
 const HEAD: f64 = 34.0;
@@ -66,7 +67,7 @@ pub fn view_svg(state: State) -> Option<(String, f64, f64)> {
         };
         let y = HEAD + AXIS + k as f64 * ROW_H;
         let depth = a.tree.depth.get(i as usize).copied().unwrap_or(0).min(40) as f64;
-        let color = a.color(i);
+        let color = state.colors.with_untracked(|k| k.span(t, i));
         let x0 = w.x((sp.start_ns - t0) as f64, tl).clamp(-2.0, tl + 2.0);
         let x1 = w.x((sp.end_ns() - t0) as f64, tl).clamp(-2.0, tl + 2.0);
         s.push_str(&format!(

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use super::load::OpenButton;
 use super::use_state;
-use crate::layout::{format_duration, format_epoch};
+use crate::text::{format_duration, format_epoch};
 
 #[component]
 pub fn TopBar() -> impl IntoView {
@@ -140,7 +140,10 @@ pub fn TraceHeader() -> impl IntoView {
             .root
             .map(|r| (t.service(r).to_string(), t.operation(r).to_string()))
             .unwrap_or_default();
-        let color = a.root.map(|r| a.color(r)).unwrap_or("inherit");
+        let color = a
+            .root
+            .map(|r| state.colors.with(|k| k.span(t, r)))
+            .unwrap_or("inherit");
         let warnings = t.warning_total();
         let warning_list = t
             .warnings

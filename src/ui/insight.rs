@@ -8,7 +8,7 @@ use super::{use_state, State};
 use crate::analysis::critical::{critical_path, critical_time};
 use crate::analysis::stats::{contributors, stats, summarize, GroupBy, StatRow};
 use crate::analysis::Analyzed;
-use crate::layout::format_duration;
+use crate::text::format_duration;
 
 /// Marks the spans of `service` (and `operation`, if given) that match `only_critical`.
 fn mask_for(
@@ -69,7 +69,7 @@ pub fn Summary() -> impl IntoView {
                         None => a.trace.sym(c.service).to_string(),
                     };
                     let pct = c.share * 100.0;
-                    let color = if c.service == u32::MAX { "var(--accent)" } else { a.service_color(a.trace.sym(c.service)) };
+                    let color = if c.service == u32::MAX { "var(--accent)" } else { state.colors.with(|k| k.sym(c.service)) };
                     let a2 = a.clone();
                     let (svc, op) = (c.service, c.operation);
                     view! {

@@ -10,7 +10,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::embed::{export_span_id, find_span};
 use super::{reveal, Session, State};
-use crate::access::{self, Delivery, Owner, Parent, Request};
+use crate::access::{self, Owner, Parent, Request};
 use crate::analysis::stats::{contributors, stats, GroupBy};
 use crate::analysis::Analyzed;
 
@@ -55,20 +55,17 @@ fn to_js(msg: &impl Serialize) -> Option<JsValue> {
         .ok()
 }
 
-/// Posts an event about a trace `owner` loaded to the parent: whole where the origin may learn about it, `bare`
-/// (no trace detail) where it may not.
-fn post_about(state: State, owner: &Owner, whole: &impl Serialize, bare: &impl Serialize) {
+/// Posts an event about a trace `owner` loaded to the parent, if the parent may learn about it (see
+/// `access::Trust::deliveries`): with its origin as the target, so the browser checks it too.
+fn post_about(state: State, owner: &Owner, msg: &impl Serialize) {
     let Some(target) = parent_window() else {
         return;
     };
     let parent = state.parent.get_value();
-    for d in state.trust.with_value(|t| t.deliveries(&parent, owner)) {
-        let (msg, origin) = match &d {
-            Delivery::Full(o) => (to_js(whole), o),
-            Delivery::Bare(o) => (to_js(bare), o),
-        };
-        if let Some(m) = msg {
-            let _ = target.post_message(&m, origin);
+    let origins = state.trust.with_value(|t| t.deliveries(&parent, owner));
+    if let (false, Some(m)) = (origins.is_empty(), to_js(msg)) {
+        for origin in origins {
+            let _ = target.post_message(&m, &origin);
         }
     }
 }
@@ -84,11 +81,6 @@ fn reply(ev: &web_sys::MessageEvent, msg: &impl Serialize) {
     if let Some(m) = to_js(msg) {
         let _ = win.post_message(&m, &ev.origin());
     }
-}
-
-#[derive(Serialize)]
-struct Typed {
-    r#type: &'static str,
 }
 
 pub fn post_ready(state: State) {
@@ -144,29 +136,20 @@ pub fn post_loaded(state: State, session: &Session) {
         traces: Vec<TraceInfo>,
         shown: String,
     }
-    #[derive(Serialize)]
-    struct Bare {
-        r#type: &'static str,
-        count: usize,
-    }
     let shown = state
         .trace
         .with_untracked(|t| t.as_ref().map(|a| a.trace.trace_id.clone()))
         .unwrap_or_default();
-    let whole = Loaded {
+    let msg = Loaded {
         r#type: "stitch:loaded",
         name: session.name.clone(),
         format: session.format.id(),
         traces: session.traces.iter().map(|a| trace_info(a)).collect(),
         shown,
     };
-    let bare = Bare {
-        r#type: "stitch:loaded",
-        count: session.traces.len(),
-    };
     let owner = session.owner.clone();
     // After the load has been painted.
-    request_animation_frame(move || post_about(state, &owner, &whole, &bare));
+    request_animation_frame(move || post_about(state, &owner, &msg));
 }
 
 #[derive(Serialize)]
@@ -186,10 +169,9 @@ impl Error {
     }
 }
 
-/// Tells the parent that a load `owner` started failed (or was cancelled); others hear that a load failed.
+/// Tells the parent that a load `owner` started failed (or was cancelled), if it may learn about that load.
 pub fn post_load_error(state: State, owner: &Owner, name: &str, message: &str) {
-    let bare = Error::new("", access::BARE_LOAD_ERROR);
-    post_about(state, owner, &Error::new(name, message), &bare);
+    post_about(state, owner, &Error::new(name, message));
 }
 
 pub fn post_selected(state: State, span: u32) {
@@ -203,15 +185,12 @@ pub fn post_selected(state: State, span: u32) {
     let (Some(a), Some(s)) = (state.trace.get_untracked(), state.session.get_untracked()) else {
         return;
     };
-    let whole = Selected {
+    let msg = Selected {
         r#type: "stitch:selected",
         trace_id: a.trace.trace_id.clone(),
         span_id: export_span_id(&a, span),
     };
-    let bare = Typed {
-        r#type: "stitch:selected",
-    };
-    post_about(state, &s.owner, &whole, &bare);
+    post_about(state, &s.owner, &msg);
 }
 
 #[derive(Serialize)]
@@ -375,31 +354,35 @@ fn load(state: State, data: &JsValue, owner: Owner) {
         .as_string()
         .unwrap_or_else(|| "message".to_string());
     let d = field(data, "data");
-    let text =
-        if d.is_instance_of::<js_sys::ArrayBuffer>() || d.is_instance_of::<js_sys::Uint8Array>() {
-            None
-        } else if d.is_string() {
-            Some(d.clone())
-        } else if d.is_object() {
-            js_sys::JSON::stringify(&d).ok().map(JsValue::from)
-        } else {
-            None
-        };
+    // A string or an object becomes a Blob (UTF-8, made by the browser): its size is checked before any of it is
+    // copied into wasm memory, and a large one goes to the worker like a file.
+    let text = if d.is_string() {
+        Some(d.clone())
+    } else if d.is_object()
+        && !d.is_instance_of::<js_sys::ArrayBuffer>()
+        && !d.is_instance_of::<js_sys::Uint8Array>()
+    {
+        js_sys::JSON::stringify(&d).ok().map(JsValue::from)
+    } else {
+        None
+    };
     let input = match text {
-        // UTF-8 bytes of the text, made by the browser (large texts then go to the worker like files).
-        Some(t) => web_sys::TextEncoder::new()
+        Some(t) => web_sys::Blob::new_with_str_sequence(&js_sys::Array::of1(&t))
             .ok()
-            .and_then(|e| t.as_string().map(|t| e.encode_with_input(&t)))
-            .map(|b| js_sys::Uint8Array::from(&b[..]).buffer()),
-        None if d.is_instance_of::<js_sys::ArrayBuffer>() => Some(d.unchecked_into()),
+            .map(super::worker::Input::Blob),
+        None if d.is_instance_of::<js_sys::ArrayBuffer>() => {
+            Some(super::worker::Input::Buffer(d.unchecked_into()))
+        }
         None if d.is_instance_of::<js_sys::Uint8Array>() => {
             let a: js_sys::Uint8Array = d.unchecked_into();
-            Some(a.slice(0, a.length()).buffer())
+            Some(super::worker::Input::Buffer(
+                a.slice(0, a.length()).buffer(),
+            ))
         }
         None => None,
     };
     match input {
-        Some(b) => super::worker::open(state, name, super::worker::Input::Buffer(b), owner, None),
+        Some(input) => super::worker::open(state, name, input, owner, None),
         None => warn("Stitch: stitch:load needs data: a string, an ArrayBuffer or an object"),
     }
 }
@@ -416,8 +399,30 @@ fn select(state: State, data: &JsValue) {
     }
 }
 
+thread_local! {
+    /// Messages that came before `stitch.config.json` was read, answered once it is ([`trust_known`]); `None` after.
+    static EARLY: std::cell::RefCell<Option<Vec<web_sys::MessageEvent>>> =
+        const { std::cell::RefCell::new(Some(Vec::new())) };
+}
+
+/// Listens for host pages' messages from the start; they are answered once [`trust_known`] is called.
 pub fn install(state: State) {
     let _ = window_event_listener(leptos::ev::message, move |ev: web_sys::MessageEvent| {
-        on_message(state, ev)
+        let waiting = EARLY.with(|e| {
+            e.borrow_mut()
+                .as_mut()
+                .map(|q| q.push(ev.clone()))
+                .is_some()
+        });
+        if !waiting {
+            on_message(state, ev);
+        }
     });
+}
+
+/// `state.trust` is set: answers the messages that waited for it, in the order they came.
+pub fn trust_known(state: State) {
+    for ev in EARLY.with(|e| e.borrow_mut().take()).unwrap_or_default() {
+        on_message(state, ev);
+    }
 }

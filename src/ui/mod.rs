@@ -20,9 +20,9 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use crate::access::{Owner, Parent, Trust};
-use crate::analysis::search::{keep_with_ancestors, parse_query, search_with_mask, Filters};
+use crate::analysis::search::{parse_query, search_with_mask, Filters};
 use crate::analysis::Analyzed;
-use crate::layout::{visible_rows_filtered, TimeWindow};
+use crate::layout::{rows, RowView, ServiceColors, TimeWindow};
 use crate::model::Format;
 
 /// A file that was read, with each of its traces analysed.
@@ -258,6 +258,8 @@ pub struct State {
     pub link_copied: RwSignal<bool>,
     /// The trace on screen.
     pub trace: Signal<Option<Arc<Analyzed>>>,
+    /// The colors of its services.
+    pub colors: Memo<Arc<ServiceColors>>,
     pub hits: Memo<Arc<Hits>>,
     /// Span indices of the rows, after collapsing.
     pub rows: Memo<Arc<Vec<u32>>>,
@@ -303,62 +305,45 @@ impl State {
         let highlight: RwSignal<Option<Arc<Vec<bool>>>> = RwSignal::new(None);
         let highlight_filter = RwSignal::new(false);
         let expanded_groups: RwSignal<Vec<bool>> = RwSignal::new(Vec::new());
-        // Whether the hits narrow the rows: a search alone (no "matches only", no filter) leaves them as they are,
-        // so typing in the search box does not walk the whole tree again.
-        let narrow =
-            Memo::new(move |_| hits.with(|h| h.active && h.filtering) || matches_only.get());
+        // The spans that pass the filters: the rows are narrowed to them whatever the search box holds.
+        let filtered = Memo::new(move |_| {
+            let a = trace.get()?;
+            let f = filters.get();
+            (!f.is_empty()).then(|| {
+                let (list, _) = search_with_mask(&a.trace, &a.tree, a.search_index(), &[], &f);
+                Arc::new(list)
+            })
+        });
+        // The search's matches, when "matches only" narrows the rows to them: typing with it off leaves the rows as
+        // they are, so a keystroke does not walk the whole tree again.
+        let matches = Memo::new(move |_| {
+            let on = matches_only.get();
+            hits.with(|h| (on && h.active && !h.filtering).then(|| Arc::new(h.list.clone())))
+        });
         let rows = Memo::new(move |_| {
             let Some(t) = trace.get() else {
                 return Arc::new(Vec::new());
             };
-            let h = if narrow.get() {
-                hits.get()
+            let (m, f) = (matches.get(), filtered.get());
+            let hl = if highlight_filter.get() {
+                highlight.get()
             } else {
-                Arc::new(Hits::default())
+                None
             };
-            let mut keep: Option<Vec<bool>> = None;
-            if highlight_filter.get() {
-                if let Some(m) = highlight.get() {
-                    let list: Vec<u32> = (0..m.len() as u32).filter(|&i| m[i as usize]).collect();
-                    keep = Some(keep_with_ancestors(&t.tree, &list));
-                }
-            }
-            if h.active && (matches_only.get() || h.filtering) {
-                let k2 = keep_with_ancestors(&t.tree, &h.list);
-                keep = Some(match keep {
-                    Some(k) => k.iter().zip(k2.iter()).map(|(a, b)| *a && *b).collect(),
-                    None => k2,
-                });
-            }
-            if critical_only.get() {
-                let on_path: Vec<u32> = (0..t.trace.spans.len() as u32)
-                    .filter(|&i| t.crit_ns[i as usize] > 0)
-                    .collect();
-                let k2 = keep_with_ancestors(&t.tree, &on_path);
-                keep = Some(match keep {
-                    Some(k) => k.iter().zip(k2.iter()).map(|(a, b)| *a && *b).collect(),
-                    None => k2,
-                });
-            }
-            if keep.is_none() && !t.groups.is_empty() {
-                let first: Vec<u32> = t
-                    .groups
-                    .iter()
-                    .map(|g| g.members.first().copied().unwrap_or(u32::MAX))
-                    .collect();
-                return collapsed.with(|c| {
-                    expanded_groups.with(|e| {
-                        Arc::new(crate::layout::visible_rows_grouped(
-                            &t.tree,
-                            c,
-                            &t.group_of,
-                            &first,
-                            e,
-                        ))
-                    })
-                });
-            }
-            collapsed.with(|c| Arc::new(visible_rows_filtered(&t.tree, c, keep.as_deref())))
+            let critical_only = critical_only.get();
+            collapsed.with(|c| {
+                expanded_groups.with(|e| {
+                    let view = RowView {
+                        collapsed: c,
+                        expanded_groups: e,
+                        matches: m.as_deref().map(|v| &v[..]),
+                        filtered: f.as_deref().map(|v| &v[..]),
+                        highlighted: hl.as_deref().map(|v| &v[..]),
+                        critical_only,
+                    };
+                    Arc::new(rows(&t, &view))
+                })
+            })
         });
         State {
             session,
@@ -399,6 +384,13 @@ impl State {
             fresh: RwSignal::new(false),
             fresh_settle: Debounce::new(FRESH_FOR),
             trace,
+            colors: Memo::new(move |_| {
+                Arc::new(trace.with(|t| {
+                    t.as_ref()
+                        .map(|a| ServiceColors::new(&a.trace))
+                        .unwrap_or_default()
+                }))
+            }),
             rows,
         }
     }
@@ -571,11 +563,12 @@ fn App() -> impl IntoView {
         sel
     });
     // Host pages are answered, and ?url= is downloaded, once the deployer's stitch.config.json says whom to trust.
+    messages::install(state);
     leptos::task::spawn_local(async move {
         state
             .trust
             .set_value(config::read_trust(&cfg.origins).await);
-        messages::install(state);
+        messages::trust_known(state);
         messages::post_ready(state);
         if let Some(url) = cfg.url.clone() {
             download::load_url(state, url, Box::new(embed::after_url_load));

@@ -158,7 +158,7 @@ pub fn Legend() -> impl IntoView {
         let chips = counts
             .into_iter()
             .map(|(name, n)| {
-                let color = a.service_color(&name);
+                let color = state.colors.with(|k| k.service(&a.trace, &name));
                 let n1 = name.clone();
                 let n2 = name.clone();
                 let n3 = name.clone();

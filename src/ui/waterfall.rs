@@ -7,8 +7,9 @@ use wasm_bindgen::JsCast;
 
 use super::{use_state, State, ROW_H};
 use crate::analysis::Analyzed;
-use crate::layout::{format_duration, row_window, ticks, TimeWindow};
+use crate::layout::{row_window, ticks, TimeWindow};
 use crate::model::SpanKind;
+use crate::text::format_duration;
 
 /// Rows drawn above and below the viewport (none while the view jumps, see `jumping` in `Waterfall`, nor for a new
 /// trace's first paint, see `State::fresh`).
@@ -176,10 +177,8 @@ fn Toolbar() -> impl IntoView {
             </button>
             <span class="muted row-count" data-testid="row-count">
                 {move || {
-                    let shown = state.rows.with(|r| r.iter().filter(|&&x| x & crate::layout::GROUP_ROW == 0).count());
-                    let total = state.trace.with(|t| t.as_ref().map(|a| a.trace.spans.len()).unwrap_or(0));
-                    let (s, t) = (super::group_digits(shown as u64), super::group_digits(total as u64));
-                    if shown == total { format!("{t} spans") } else { format!("{s} of {t} spans shown") }
+                    let a = state.trace.get()?;
+                    Some(state.rows.with(|r| state.expanded_groups.with(|e| crate::layout::count_text(&a, r, e))))
                 }}
             </span>
             <button class="btn small" data-testid="stats-toggle" on:click=move |_| state.show_stats.update(|v| *v = !*v)>
@@ -384,11 +383,7 @@ fn group_row_view(
     let t = &a.trace;
     let depth = a.tree.depth.get(grp.parent as usize).copied().unwrap_or(0) + 1;
     let indent = (8.0 + depth.min(40) as f64 * INDENT).min(state.name_w.get_untracked() - 120.0);
-    let color = a
-        .colors
-        .get(grp.service as usize)
-        .copied()
-        .unwrap_or(crate::layout::PALETTE[0]);
+    let color = state.colors.with_untracked(|k| k.sym(grp.service));
     let label = format!(
         "{} × {}: {}",
         grp.members.len(),
@@ -489,7 +484,7 @@ fn row_view(state: State, a: Arc<Analyzed>, first: Memo<usize>, row: usize, span
     let has_children = !a.tree.children_of(span).is_empty();
     let service = t.service(span).to_string();
     let op = t.operation(span).to_string();
-    let color = a.color(span);
+    let color = state.colors.with_untracked(|k| k.span(t, span));
     let is_error = s.is_error();
     let trace_start = a.start_ns;
     let rel_start = (s.start_ns - trace_start) as f64;

@@ -119,7 +119,8 @@ pub fn open(state: State, name: String, input: Input, owner: Owner, then: Option
         super::load::fail(state, &name, &owner, crate::formats::too_large(&name, size));
         return;
     }
-    // A new load replaces one in progress.
+    // A new load replaces one in progress (and a download, which would otherwise replace this one when it ends).
+    super::download::abort();
     stop_worker();
     let id = NEXT_ID.with(|n| {
         let id = n.get();

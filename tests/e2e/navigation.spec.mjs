@@ -2,7 +2,7 @@
 import { test, expect } from '@playwright/test';
 import path from 'node:path';
 import fs from 'node:fs';
-import { openApp, dropUrl, rows, root } from './helpers.mjs';
+import { openApp, dropUrl, dropFile, readFixture, rows, root } from './helpers.mjs';
 
 const TEN_K = '/generated/jaeger-10k.json';
 const rowCount = (page) => page.getByTestId('row-count');
@@ -94,7 +94,7 @@ test('search by words, key=value and quoted phrases, with next and matches only'
   await expect(search).toHaveValue('');
   await expect(page.getByTestId('match-count')).toHaveText('');
   // Back to the default view: the 8 routing.ComputeETA calls (24 spans with their subtrees) are one group row.
-  await expect(rowCount(page)).toHaveText('36 of 60 spans shown');
+  await expect(rowCount(page)).toHaveText('60 spans, 24 in 1 folded group');
 });
 
 test('filters: a service from the legend, errors only, minimum duration', async ({ page }) => {
@@ -103,11 +103,12 @@ test('filters: a service from the legend, errors only, minimum duration', async 
   await page.locator('.chip[data-service="geo-index"]').click();
   await expect(rows(page)).toHaveCount(12);
   await expect(rowCount(page)).toHaveText('12 of 60 spans shown');
-  // Clicking again hides geo-index: 60 - 8 = 52 spans remain.
+  // Clicking again hides geo-index: 60 - 8 = 52 spans remain, and the 8 routing.ComputeETA calls (24 spans with
+  // their subtrees, none in geo-index) stay folded in their group row.
   await page.locator('.chip[data-service="geo-index"]').click();
-  await expect(rowCount(page)).toHaveText('52 of 60 spans shown');
+  await expect(rowCount(page)).toHaveText('52 of 60 spans shown, 24 in 1 folded group');
   await page.locator('.chip[data-service="geo-index"]').click();
-  await expect(rowCount(page)).toHaveText('36 of 60 spans shown');
+  await expect(rowCount(page)).toHaveText('60 spans, 24 in 1 folded group');
   // Spans of at least 500 ms: POST /v1/rides, dispatch.RequestRide (client and server), GET /v1/nearby
   // (client and server) and SELECT drivers = 6, all on one ancestor chain.
   await page.getByTestId('min-duration').fill('500');
@@ -117,6 +118,18 @@ test('filters: a service from the legend, errors only, minimum duration', async 
   await page.getByTestId('demo-select').selectOption({ index: 1 });
   await page.getByTestId('errors-only').check();
   await expect(rowCount(page)).toHaveText('4 of 26 spans shown');
+});
+
+test('filters keep filtering while the search box has text', async ({ page }) => {
+  await openApp(page);
+  await dropFile(page, 'messaging-kafka.json', readFixture('zipkin/messaging-kafka.json'));
+  await expect(page.getByTestId('span-count')).toHaveText('28');
+  // 13 of the 28 spans fail or lead to one that does.
+  await page.getByTestId('errors-only').check();
+  await expect(rowCount(page)).toHaveText('13 of 28 spans shown');
+  await page.getByTestId('search').fill('poll');
+  await expect(page.getByTestId('match-count')).not.toHaveText('');
+  await expect(rowCount(page)).toHaveText('13 of 28 spans shown');
 });
 
 test('the minimap moves the view, and its brush drags', async ({ page }) => {
@@ -179,5 +192,5 @@ test('many same-operation siblings are one expandable row', async ({ page }) => 
   await expect(rowCount(page)).toHaveText('60 spans');
   await expect(page.locator('g.row').filter({ hasText: 'routing.v1.Routing/ComputeETA' }).first()).toBeVisible();
   await group.click();
-  await expect(rowCount(page)).toHaveText('36 of 60 spans shown');
+  await expect(rowCount(page)).toHaveText('60 spans, 24 in 1 folded group');
 });

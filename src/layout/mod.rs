@@ -1,9 +1,14 @@
-//! Geometry: the time window → pixels, tick marks, and which rows are on screen.
+//! Geometry: the time window → pixels, tick marks, which rows are on screen ([`rows`]), and service colors.
 //!
 //! Times here are `f64` nanoseconds *relative to the trace start*; absolute epoch times never reach `f64`.
 
+pub mod rows;
+
+pub use rows::{count_text, rows, rows_text, RowView, GROUP_ROW};
+
 use crate::analysis::tree::Tree;
-use crate::model::Span;
+use crate::model::{Span, Trace};
+use crate::text::format_duration;
 
 /// The part of the trace shown on the time axis, in ns since the trace start.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -135,116 +140,6 @@ fn nice_step(raw: f64) -> f64 {
     (10.0 * mag).max(1.0)
 }
 
-/// Human duration from nanoseconds: `0`, `850ns`, `12.5µs`, `3.21ms`, `1.5s`, `2m 5s`.
-pub fn format_duration(ns: f64) -> String {
-    let a = ns.abs();
-    let sign = if ns < 0.0 { "-" } else { "" };
-    if a == 0.0 {
-        return "0".to_string();
-    }
-    let (v, unit) = if a < 1e3 {
-        (a, "ns")
-    } else if a < 1e6 {
-        (a / 1e3, "µs")
-    } else if a < 1e9 {
-        (a / 1e6, "ms")
-    } else if a < 60e9 {
-        (a / 1e9, "s")
-    } else {
-        let s = (a / 1e9).round() as i64;
-        return format!("{sign}{}m {}s", s / 60, s % 60);
-    };
-    format!("{sign}{}{unit}", trim_number(v))
-}
-
-/// At most 3 significant digits, no trailing zeros.
-fn trim_number(v: f64) -> String {
-    let s = if v >= 100.0 {
-        format!("{v:.0}")
-    } else if v >= 10.0 {
-        format!("{v:.1}")
-    } else {
-        format!("{v:.2}")
-    };
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    }
-}
-
-/// The rows of the waterfall after collapsing: span indices in display order.
-///
-/// Costs O(rows shown), since a collapsed subtree is skipped in one step.
-pub fn visible_rows(tree: &Tree, collapsed: &[bool]) -> Vec<u32> {
-    visible_rows_filtered(tree, collapsed, None)
-}
-
-/// As [`visible_rows`], keeping only spans with `keep[i]` (a kept span's ancestors must be kept too).
-pub fn visible_rows_filtered(tree: &Tree, collapsed: &[bool], keep: Option<&[bool]>) -> Vec<u32> {
-    rows_with(tree, collapsed, keep, None)
-}
-
-/// A row that stands for a sibling group has this bit set; the rest is the group's index.
-pub const GROUP_ROW: u32 = 1 << 31;
-
-/// As [`visible_rows`], with sibling groups: a group not in `expanded` is one row (`GROUP_ROW | g`) at its first
-/// member's place; an expanded group shows that row, then its members.
-pub fn visible_rows_grouped(
-    tree: &Tree,
-    collapsed: &[bool],
-    group_of: &[u32],
-    group_first: &[u32],
-    expanded: &[bool],
-) -> Vec<u32> {
-    rows_with(
-        tree,
-        collapsed,
-        None,
-        Some((group_of, group_first, expanded)),
-    )
-}
-
-/// The one walk behind the row lists: preorder, skipping collapsed subtrees, spans not kept, and closed groups.
-fn rows_with(
-    tree: &Tree,
-    collapsed: &[bool],
-    keep: Option<&[bool]>,
-    groups: Option<(&[u32], &[u32], &[bool])>,
-) -> Vec<u32> {
-    let mut out = Vec::with_capacity(tree.preorder.len().min(1 << 16));
-    let mut r = 0usize;
-    while r < tree.preorder.len() {
-        let i = tree.preorder[r] as usize;
-        let skip = tree.descendants[i] as usize + 1;
-        if let Some(k) = keep {
-            if !k.get(i).copied().unwrap_or(false) {
-                r += skip;
-                continue;
-            }
-        }
-        if let Some((group_of, first, expanded)) = groups {
-            let g = group_of.get(i).copied().unwrap_or(u32::MAX);
-            if g != u32::MAX {
-                if first.get(g as usize) == Some(&(i as u32)) {
-                    out.push(GROUP_ROW | g);
-                }
-                if !expanded.get(g as usize).copied().unwrap_or(false) {
-                    r += skip;
-                    continue;
-                }
-            }
-        }
-        out.push(i as u32);
-        r += if collapsed.get(i).copied().unwrap_or(false) {
-            skip
-        } else {
-            1
-        };
-    }
-    out
-}
-
 /// The slice of rows that intersects the viewport, plus `overscan` rows each side.
 pub fn row_window(
     scroll_top: f64,
@@ -266,17 +161,6 @@ pub fn row_window(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations_read_like_a_person_writes_them() {
-        assert_eq!(format_duration(0.0), "0");
-        assert_eq!(format_duration(850.0), "850ns");
-        assert_eq!(format_duration(12_500.0), "12.5µs");
-        assert_eq!(format_duration(3_210_000.0), "3.21ms");
-        assert_eq!(format_duration(812_000_000.0), "812ms");
-        assert_eq!(format_duration(1_500_000_000.0), "1.5s");
-        assert_eq!(format_duration(125e9), "2m 5s");
-    }
 
     #[test]
     fn ticks_are_round_and_spaced() {
@@ -354,26 +238,54 @@ pub fn service_colors(names: &[&str]) -> Vec<&'static str> {
     out
 }
 
-pub use crate::text::format_epoch;
+/// The color of each service of one trace (a service's interned name indexes it), distinct for up to 14 services.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ServiceColors {
+    by_sym: Vec<&'static str>,
+}
+
+impl ServiceColors {
+    pub fn new(trace: &Trace) -> ServiceColors {
+        let mut is_service = vec![false; trace.strings.len()];
+        for s in &trace.spans {
+            if let Some(v) = is_service.get_mut(s.service as usize) {
+                *v = true;
+            }
+        }
+        let syms: Vec<u32> = (0..trace.strings.len() as u32)
+            .filter(|&s| is_service[s as usize])
+            .collect();
+        let names: Vec<&str> = syms.iter().map(|&s| trace.sym(s)).collect();
+        let picked = service_colors(&names);
+        let mut by_sym = vec![PALETTE[0]; trace.strings.len()];
+        for (&s, c) in syms.iter().zip(picked) {
+            by_sym[s as usize] = c;
+        }
+        ServiceColors { by_sym }
+    }
+    /// The color of the service interned as `sym`.
+    pub fn sym(&self, sym: u32) -> &'static str {
+        self.by_sym.get(sym as usize).copied().unwrap_or(PALETTE[0])
+    }
+    /// The color of span `i`'s service.
+    pub fn span(&self, trace: &Trace, i: u32) -> &'static str {
+        trace
+            .spans
+            .get(i as usize)
+            .map_or(PALETTE[0], |s| self.sym(s.service))
+    }
+    /// The color of the service named `name` (a hashed one if the trace has no such service).
+    pub fn service(&self, trace: &Trace, name: &str) -> &'static str {
+        match trace.strings.lookup(name) {
+            Some(s) => self.sym(s),
+            None => service_color(name),
+        }
+    }
+}
 
 #[cfg(test)]
 mod more_tests {
     use super::*;
-
-    #[test]
-    fn epoch_formats_as_utc() {
-        // 1763647392104000 µs is 2025-11-20 14:03:12.104 UTC.
-        assert_eq!(
-            format_epoch(1_763_647_392_104_000_000),
-            "2025-11-20 14:03:12.104 UTC"
-        );
-        assert_eq!(format_epoch(0), "1970-01-01 00:00:00.000 UTC");
-        // 2000-02-29 leap day, noon.
-        assert_eq!(
-            format_epoch(951_825_600_000_000_000),
-            "2000-02-29 12:00:00.000 UTC"
-        );
-    }
 
     #[test]
     fn service_colors_are_stable_and_distinct() {
