@@ -28,12 +28,19 @@ pub fn TopBar() -> impl IntoView {
             <OpenButton />
             <label class="demo-pick">
                 <span class="muted">"Demo"</span>
-                <select class="select" data-testid="demo-select" on:change=on_demo>
+                <select
+                    class="select"
+                    data-testid="demo-select"
+                    on:change=on_demo
+                    prop:value=move || state.demo.get().map_or_else(|| "none".to_string(), |i| i.to_string())
+                >
                     {crate::demo::DEMOS
                         .iter()
                         .enumerate()
                         .map(|(i, d)| view! { <option value=i.to_string()>{d.title}</option> })
                         .collect_view()}
+                    // Shown while a file, not a demo, is on screen.
+                    <option value="none" disabled=true hidden=true>"—"</option>
                 </select>
             </label>
             <span class="spacer"></span>
@@ -64,7 +71,10 @@ pub fn TopBar() -> impl IntoView {
                 class="btn"
                 data-testid="theme-toggle"
                 title="Switch light / dark"
-                on:click=move |_| state.dark.update(|d| *d = !*d)
+                on:click=move |_| {
+                    state.dark.update(|d| *d = !*d);
+                    super::remember_theme(state.dark.get_untracked());
+                }
             >
                 {move || if state.dark.get() { "☀ Light" } else { "☾ Dark" }}
             </button>
@@ -165,7 +175,11 @@ pub fn TraceHeader() -> impl IntoView {
                     <input
                         type="checkbox"
                         prop:checked=move || state.skew_on.get()
-                        on:change=move |ev| state.skew_on.set(event_target_checked(&ev))
+                        on:change=move |ev| {
+                            state.skew_on.set(event_target_checked(&ev));
+                            // The adjusted trace has another length: fit the view to it.
+                            state.window.set(crate::layout::TimeWindow::full(state.total_ns() as i64));
+                        }
                     />
                     "Adjust clock skew"
                     {move || state.skew_on.get().then(moved_text.clone())}

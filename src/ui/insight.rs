@@ -147,17 +147,24 @@ fn sort_rows(a: &Analyzed, rows: &mut [StatRow], key: SortKey, desc: bool) {
     });
 }
 
+/// Statistics rows drawn before "Show all".
+const STATS_SHOWN: usize = 500;
+
 /// The statistics table: grouped by service, operation or both; sortable; a row filters the waterfall.
 #[component]
 pub fn StatsPanel() -> impl IntoView {
     let state = use_state();
     let by = RwSignal::new(GroupBy::Both);
     let sort = RwSignal::new((SortKey::Total, true));
+    // Rows drawn: the first STATS_SHOWN, until the user asks for all.
+    let shown = RwSignal::new(STATS_SHOWN);
     let table = move || {
         let a = state.trace.get()?;
         let mut rows = stats(&a.trace, &a.self_ns, by.get());
         let (k, desc) = sort.get();
         sort_rows(&a, &mut rows, k, desc);
+        let total = rows.len();
+        let limit = shown.get();
         let header = |label: &'static str, key: SortKey| {
             view! {
                 <th
@@ -175,7 +182,7 @@ pub fn StatsPanel() -> impl IntoView {
         };
         let body = rows
             .into_iter()
-            .take(500)
+            .take(limit)
             .map(|r| {
                 let svc = a.trace.sym(r.service).to_string();
                 let op = r.operation.map(|o| a.trace.sym(o).to_string());
@@ -224,6 +231,16 @@ pub fn StatsPanel() -> impl IntoView {
                 </thead>
                 <tbody>{body}</tbody>
             </table>
+            {(total > limit).then(|| view! {
+                <p class="stats-more" data-testid="stats-more">
+                    {format!(
+                        "Showing the first {} of {} rows (sorted as above). ",
+                        crate::text::group_digits(limit as u64),
+                        crate::text::group_digits(total as u64)
+                    )}
+                    <button class="btn small" on:click=move |_| shown.set(usize::MAX)>"Show all"</button>
+                </p>
+            })}
         })
     };
     move || {

@@ -253,6 +253,8 @@ pub struct State {
     pub trust: StoredValue<Trust>,
     /// The origin of the window that frames Stitch, as far as it is known.
     pub parent: StoredValue<Parent>,
+    /// The built-in demo on screen, if a demo (not a file) is.
+    pub demo: RwSignal<Option<usize>>,
     /// The load in progress (download, read, parse), if any.
     pub progress: RwSignal<Option<LoadProgress>>,
     pub link_copied: RwSignal<bool>,
@@ -377,6 +379,7 @@ impl State {
             trust: StoredValue::new(Trust::default()),
             parent: StoredValue::new(messages::parent_origin()),
             progress: RwSignal::new(None),
+            demo: RwSignal::new(None),
             link_copied: RwSignal::new(false),
             hits,
             dragging: RwSignal::new(false),
@@ -401,7 +404,10 @@ impl State {
             return;
         };
         match crate::transfer::decode(vec![d.encoded.to_vec()].into_iter()) {
-            Ok(p) => self.show_loaded(Arc::new(Session::from_prepared(p)), true),
+            Ok(p) => {
+                self.show_loaded(Arc::new(Session::from_prepared(p)), true);
+                self.demo.set(Some(i));
+            }
             Err(e) => self.error.set(Some(format!("{}: {e}", d.name))),
         }
     }
@@ -409,6 +415,13 @@ impl State {
     /// Shows a loaded file and tells the host page (unless `quiet`: the built-in demo).
     pub fn show_loaded(&self, s: Arc<Session>, quiet: bool) {
         self.error.set(None);
+        self.demo.set(None);
+        // A new file starts with a clean view: a search or filter meant for the last one would hide this one's rows.
+        self.query.set(String::new());
+        self.filters.set(Filters::default());
+        self.matches_only.set(false);
+        self.critical_only.set(false);
+        self.skew_on.set(false);
         self.show_session(s.clone(), 0);
         if !quiet {
             messages::post_loaded(*self, &s);
@@ -469,6 +482,21 @@ impl State {
     }
 }
 
+const THEME_KEY: &str = "stitch.theme";
+
+/// The theme the user picked last in this browser (`"dark"` or `"light"`).
+fn remembered_theme() -> Option<String> {
+    let storage = web_sys::window()?.local_storage().ok()??;
+    storage.get_item(THEME_KEY).ok()?
+}
+
+/// Keeps the theme the user picked for the next visit (storage may be off: then it is not kept).
+pub fn remember_theme(dark: bool) {
+    if let Some(Ok(Some(storage))) = web_sys::window().map(|w| w.local_storage()) {
+        let _ = storage.set_item(THEME_KEY, if dark { "dark" } else { "light" });
+    }
+}
+
 /// Selects span `i`, expanding its ancestors and scrolling its row into view.
 pub fn reveal(state: State, i: u32) {
     let Some(a) = state.trace.get_untracked() else {
@@ -526,9 +554,9 @@ pub fn start() {
 fn App() -> impl IntoView {
     let state = State::new();
     provide_context(state);
-    // Follow the system theme until the user (or ?theme=) picks one.
+    // ?theme=, else the theme the user picked last, else the system's.
     let cfg = state.config.get_value();
-    match cfg.theme.as_deref() {
+    match cfg.theme.clone().or_else(remembered_theme).as_deref() {
         Some("dark") => state.dark.set(true),
         Some("light") => state.dark.set(false),
         _ => {
@@ -545,6 +573,21 @@ fn App() -> impl IntoView {
             let _ = el.set_attribute("data-theme", if dark { "dark" } else { "light" });
         }
     });
+    // The tab names the trace on screen.
+    Effect::new(move |_| {
+        let title = state.trace.with(|t| {
+            let a = t.as_ref()?;
+            let r = a.root?;
+            Some(format!(
+                "{}: {} — Stitch",
+                a.trace.service(r),
+                a.trace.operation(r)
+            ))
+        });
+        document().set_title(title.as_deref().unwrap_or("Stitch — trace viewer"));
+    });
+    // A link edited in the address bar, or Back, changes only the hash: apply it.
+    let _ = window_event_listener(leptos::ev::hashchange, move |_| embed::apply_hash(state));
     // The first demo shows until something is loaded (not when a ?url= load is coming).
     if cfg.url.is_none() {
         state.open_demo(0);
@@ -575,6 +618,8 @@ fn App() -> impl IntoView {
         }
     });
     let embed_mode = cfg.embed;
+    // Only a change from nothing to something (or back) remounts the waterfall, not every new trace.
+    let has_trace = Memo::new(move |_| state.session.with(|s| s.is_some()));
     let show_summary = cfg.show_summary;
 
     view! {
@@ -592,10 +637,16 @@ fn App() -> impl IntoView {
                 <search::Legend />
                 <search::SearchBar />
             })}
-            <div class="main">
-                <waterfall::Waterfall />
-                <detail::Detail />
-            </div>
+            {move || if has_trace.get() {
+                view! {
+                    <div class="main">
+                        <waterfall::Waterfall />
+                        <detail::Detail />
+                    </div>
+                }.into_any()
+            } else {
+                view! { <EmptyState /> }.into_any()
+            }}
             {(!embed_mode).then(|| view! { <load::DropOverlay /> })}
             <keys::HelpOverlay />
         </div>
@@ -619,6 +670,24 @@ fn Progress() -> impl IntoView {
                 </div>
             }
         })
+    }
+}
+
+/// What shows while no trace is loaded (a `?url=` that failed, say): never an empty waterfall.
+#[component]
+fn EmptyState() -> impl IntoView {
+    let state = use_state();
+    view! {
+        <main class="empty-state" data-testid="empty-state">
+            {move || if state.progress.with(|p| p.is_some()) {
+                "Loading…".into_any()
+            } else {
+                view! {
+                    <p>"No trace is shown. Open a trace file, drop one anywhere on the page, or paste its JSON."</p>
+                    <button class="btn" on:click=move |_| state.open_demo(0)>"Show the demo trace"</button>
+                }.into_any()
+            }}
+        </main>
     }
 }
 

@@ -84,7 +84,12 @@ test('clock skew is reported, and adjusting it on request moves the server subtr
   const toggle = page.getByTestId('skew-toggle');
   await expect(toggle).toContainText('Adjust clock skew');
   await expect(toggle.locator('input')).not.toBeChecked();
+  // From serviceb's server at 4008761 µs to servicea's root ending at 4170479 µs: 161.7 ms.
+  await expect(page.getByTestId('window-label')).toHaveText('0 – 162ms');
   await toggle.locator('input').check();
+  // Adjusted, the root (99411 µs) holds everything, and the view fits it.
+  await expect(page.getByTestId('window-label')).toHaveText('0 – 99.4ms');
+  await expect(page.getByTestId('reset-zoom')).toBeDisabled();
   // serviceb's shared server span and its child "async" move into servicea's client span.
   await expect(toggle).toContainText('(2 spans moved)');
   // Before: one clock-skew warning and the child-outside-parent it causes. After: the server (93.6 ms) sits centred
@@ -92,4 +97,5 @@ test('clock skew is reported, and adjusting it on request moves the server subtr
   await expect(page.getByTestId('warnings')).toHaveCount(0);
   await toggle.locator('input').uncheck();
   await expect(page.getByTestId('warnings')).toContainText('2 warnings');
+  await expect(page.getByTestId('window-label')).toHaveText('0 – 162ms');
 });

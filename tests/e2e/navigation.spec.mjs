@@ -194,3 +194,38 @@ test('many same-operation siblings are one expandable row', async ({ page }) => 
   await group.click();
   await expect(rowCount(page)).toHaveText('60 spans, 24 in 1 folded group');
 });
+
+test('a new file starts with no search or filter, and a hash edited alone is applied', async ({ page }) => {
+  await openApp(page);
+  await page.getByTestId('search').fill('drivers');
+  await page.getByTestId('errors-only').check();
+  await dropFile(page, 'messaging-kafka.json', readFixture('zipkin/messaging-kafka.json'));
+  await expect(page.getByTestId('span-count')).toHaveText('28');
+  await expect(page.getByTestId('search')).toHaveValue('');
+  await expect(page.getByTestId('errors-only')).not.toBeChecked();
+  await expect(rowCount(page)).toHaveText('28 spans');
+  // Back to the demo, then a link pasted over the hash alone (no reload).
+  await page.getByTestId('demo-select').selectOption('0');
+  await page.evaluate(() => { location.hash = '#span=923a736994e3bf91&t=100000-300000'; });
+  await expect(page.getByTestId('detail')).toContainText('SELECT drivers');
+  await expect(page.getByTestId('window-label')).toHaveText('100ms – 300ms');
+});
+
+test('statistics say when they show only the first rows, and show all on request', async ({ page }) => {
+  await openApp(page);
+  // A root and 720 children, each its own operation: 721 service/operation rows.
+  const spans = [{ traceID: 'ops', spanID: 'root', operationName: 'root', startTime: 1, duration: 1000, processID: 'p' }];
+  for (let i = 0; i < 720; i++) {
+    spans.push({ traceID: 'ops', spanID: `c${i}`, operationName: `op-${i}`, startTime: 2, duration: 1, processID: 'p',
+      references: [{ refType: 'CHILD_OF', traceID: 'ops', spanID: 'root' }] });
+  }
+  await dropFile(page, 'ops.json', JSON.stringify({ data: [{ traceID: 'ops', processes: { p: { serviceName: 's' } }, spans }] }));
+  await expect(page.getByTestId('trace-id')).toHaveText('ops');
+  await page.getByTestId('stats-toggle').click();
+  const more = page.getByTestId('stats-more');
+  await expect(more).toContainText('Showing the first 500 of 721 rows');
+  await expect(page.locator('.stat-row')).toHaveCount(500);
+  await more.getByRole('button', { name: 'Show all' }).click();
+  await expect(page.locator('.stat-row')).toHaveCount(721);
+  await expect(more).toHaveCount(0);
+});

@@ -116,3 +116,33 @@ test('dragging across the axis zooms to that range', async ({ page }) => {
   await page.mouse.up();
   await expect(page.getByTestId('window-label')).not.toHaveText(/^0 – /);
 });
+
+test('the tab names the trace, the theme picked is kept, and the demo menu stops naming a demo once a file is open', async ({ page }) => {
+  await openApp(page);
+  await expect(page).toHaveTitle('api-gateway: POST /v1/rides — Stitch');
+  await expect(page.getByTestId('demo-select')).toHaveValue('0');
+  const dark = await page.locator('html').getAttribute('data-theme') === 'dark';
+  await page.getByTestId('theme-toggle').click();
+  const picked = dark ? 'light' : 'dark';
+  await expect(page.locator('html')).toHaveAttribute('data-theme', picked);
+  await page.reload();
+  await expect(page.getByTestId('trace-title')).toBeVisible();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', picked);
+  await dropFile(page, 'single-trace-object.json', readFixture(SINGLE));
+  await expect(page).toHaveTitle('service1: op1 — Stitch');
+  await expect(page.getByTestId('demo-select')).toHaveValue('none');
+  // The root has no parent: nothing to copy beside "—".
+  await rows(page).first().click();
+  const parentRow = page.getByTestId('detail').locator('tr').filter({ hasText: 'Parent ID' });
+  await expect(parentRow).toContainText('—');
+  await expect(parentRow.getByRole('button')).toHaveCount(0);
+});
+
+test('a ?url= that fails shows the error and no empty waterfall', async ({ page }) => {
+  await page.goto(`?url=${encodeURIComponent('/fixtures/missing.json')}`);
+  await expect(page.getByRole('alert')).toContainText('HTTP 404');
+  await expect(page.getByTestId('empty-state')).toContainText('No trace is shown');
+  await expect(page.getByTestId('window-label')).toHaveCount(0);
+  await page.getByTestId('empty-state').getByRole('button', { name: 'Show the demo trace' }).click();
+  await expect(page.getByTestId('span-count')).toHaveText('60');
+});
