@@ -514,3 +514,39 @@ fn overview_density_follows_rows_and_time() {
     // Two rows per grid row: r and a overlap in the first, c and b share the second.
     assert_eq!(grid(2), ["2222111111", "0110011111"]);
 }
+
+/// A request whose time no one call dominates: 1000 µs, with three children one after another and 10 µs gaps: INSERT
+/// 0–`first_us`, compute `first_us`+10–690, render 700–1000.
+fn spread(first_us: i64) -> Analyzed {
+    let json = format!(
+        r#"{{"data": [{{"traceID": "s", "processes": {{"api": {{"serviceName": "api"}}}}, "spans": [
+          {{"traceID": "s", "spanID": "root", "operationName": "POST /orders", "startTime": 0, "duration": 1000, "processID": "api"}},
+          {{"traceID": "s", "spanID": "a", "operationName": "INSERT orders", "startTime": 0, "duration": {first_us},
+            "processID": "api", "references": [{{"refType": "CHILD_OF", "traceID": "s", "spanID": "root"}}],
+            "tags": [{{"key": "span.kind", "type": "string", "value": "client"}}, {{"key": "db.system", "type": "string", "value": "postgresql"}}]}},
+          {{"traceID": "s", "spanID": "b", "operationName": "compute", "startTime": {b_start}, "duration": {b}, "processID": "api",
+            "references": [{{"refType": "CHILD_OF", "traceID": "s", "spanID": "root"}}]}},
+          {{"traceID": "s", "spanID": "c", "operationName": "render", "startTime": 700, "duration": 300, "processID": "api",
+            "references": [{{"refType": "CHILD_OF", "traceID": "s", "spanID": "root"}}]}}
+        ]}}]}}"#,
+        b_start = first_us + 10,
+        b = 680 - first_us
+    );
+    let mut l = load("spread.json", json.as_bytes()).expect("loads");
+    analyze(l.traces.remove(0))
+}
+
+#[test]
+fn a_path_no_call_dominates_names_the_largest_share_not_the_whole() {
+    // INSERT 0–300, compute 310–690, render 700–1000 µs: the request's own time on the path is the two 10 µs gaps,
+    // and compute's 380 µs is the largest.
+    assert_eq!(
+        spread(300).summary.sentence,
+        "380µs of 1ms (38%) on the critical path is api: compute itself"
+    );
+    // INSERT 0–450 is now the largest (450 µs; compute 460–690 is 230), and it is a database call.
+    assert_eq!(
+        spread(450).summary.sentence,
+        "450µs of 1ms (45%) on the critical path is api waiting on postgresql: INSERT orders"
+    );
+}

@@ -187,15 +187,20 @@ pub fn summarize(trace: &Trace, tree: &Tree, path: &[Section], root: u32) -> Sum
             _ => break,
         }
     }
-    // The deepest span that holds half the path. If it is a call out (client, producer, or a database call),
-    // name the server span that made it, and the call as what it waits on.
-    let deepest = cur;
     let spans = &trace.spans;
     let is_call = |i: u32| {
         let s = &spans[i as usize];
         matches!(s.kind, SpanKind::Client | SpanKind::Producer)
             || trace.find_attr(i, "db.system").is_some()
     };
+    // No child holds half the path, and the root's own time is not half either: that the root holds all of it says
+    // nothing. Name what holds the most critical time of its own instead.
+    if cur == root && !tree.children_of(root).is_empty() && crit[root as usize] * 2 < total {
+        return largest_own_share(trace, &crit, total, is_call);
+    }
+    // The deepest span that holds half the path. If it is a call out (client, producer, or a database call),
+    // name the server span that made it, and the call as what it waits on.
+    let deepest = cur;
     let (dominant, mut waiting_on) = if is_call(deepest) {
         let mut h = deepest;
         loop {
@@ -250,6 +255,36 @@ pub fn summarize(trace: &Trace, tree: &Tree, path: &[Section], root: u32) -> Sum
         sentence,
         dominant: Some(dominant),
         waiting_on,
+    }
+}
+
+/// The summary of a critical path that no one subtree dominates: the span with the most critical time of its own
+/// ("api waiting on postgresql: INSERT orders" when it is a call).
+fn largest_own_share(
+    trace: &Trace,
+    crit: &[i64],
+    total: i64,
+    is_call: impl Fn(u32) -> bool,
+) -> Summary {
+    let top = (0..crit.len() as u32)
+        .max_by_key(|&i| (crit[i as usize], std::cmp::Reverse(i)))
+        .unwrap_or(0);
+    let own = crit.get(top as usize).copied().unwrap_or(0);
+    let pct = (own as f64 * 100.0 / total as f64).round();
+    let what = if is_call(top) {
+        let (svc, op) = (trace.service(top), trace.operation(top));
+        format!("{svc} waiting on {}: {op}", peer_name(trace, top))
+    } else {
+        format!("{}: {} itself", trace.service(top), trace.operation(top))
+    };
+    Summary {
+        sentence: format!(
+            "{} of {} ({pct}%) on the critical path is {what}",
+            format_duration(own as f64),
+            format_duration(total as f64)
+        ),
+        dominant: Some(top),
+        waiting_on: None,
     }
 }
 

@@ -8,9 +8,9 @@ use std::collections::HashMap;
 use serde::Deserialize;
 
 use super::common::{
-    counted_id, null_default, opt_str, span_duration, span_start, CowStr, InPlace, List, OneOrMany,
-    Scalar, TimeUnit, TraceSet,
+    counted_id, null_default, opt_str, CowStr, InPlace, List, OneOrMany, Scalar, TraceSet,
 };
+use super::time::{span_duration, span_start, TimeUnit};
 use crate::model::{
     flags, Event, Link, ParentRef, RefType, Resource, Span, SpanKind, Str, Trace, Value,
 };

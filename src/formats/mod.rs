@@ -4,6 +4,7 @@ pub mod chrome;
 pub mod common;
 pub mod jaeger;
 pub mod otlp;
+pub mod time;
 pub mod zipkin;
 
 use std::fmt;

@@ -6,10 +6,8 @@
 use serde::Deserialize;
 use std::borrow::Cow;
 
-use super::common::{
-    counted_id, null_default, opt_str, span_duration, span_start, Counted, CowStr, Scalar,
-    TimeUnit, TraceSet,
-};
+use super::common::{counted_id, null_default, opt_str, Counted, CowStr, Scalar, TraceSet};
+use super::time::{span_duration, span_start, TimeUnit};
 use crate::model::{
     flags, Event, Link, ParentRef, RefType, Resource, Span, Span32, SpanKind, StatusCode, Trace,
     Value,

@@ -10,9 +10,9 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Deserialize;
 
 use super::common::{
-    counted_id, normalize_hex_id, null_default, opt_str, span_duration, span_start, CowStr,
-    OneOrMany, Scalar, TimeUnit, TraceSet,
+    counted_id, normalize_hex_id, null_default, opt_str, CowStr, OneOrMany, Scalar, TraceSet,
 };
+use super::time::{span_duration, span_start, TimeUnit};
 use crate::model::{
     flags, Event, ParentRef, Resource, Span, Span32, SpanKind, StatusCode, Trace, WarningKind,
 };

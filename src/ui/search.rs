@@ -134,10 +134,16 @@ pub fn SearchBar() -> impl IntoView {
     }
 }
 
-/// Services with their color and span count. Clicking cycles: show only this service → hide it → no filter.
+/// Service chips shown before "+N more": one line at the usual widths, whatever the number of services.
+const LEGEND_SHOWN: usize = 12;
+
+/// Services with their color and span count. Clicking cycles: show only this service → hide it → no filter. Past
+/// [`LEGEND_SHOWN`] services (the busiest first), the rest fold behind "+N more"; a service with a filter on it
+/// always shows.
 #[component]
 pub fn Legend() -> impl IntoView {
     let state = use_state();
+    let all = RwSignal::new(false);
     move || {
         let a = state.trace.get()?;
         let t = &a.trace;
@@ -155,6 +161,20 @@ pub fn Legend() -> impl IntoView {
                 .collect()
         };
         counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let total = counts.len();
+        if !all.get() && total > LEGEND_SHOWN {
+            let filtered = |name: &String| {
+                state
+                    .filters
+                    .with_untracked(|f| f.include.contains(name) || f.exclude.contains(name))
+            };
+            let mut k = 0;
+            counts.retain(|(name, _)| {
+                k += 1;
+                k <= LEGEND_SHOWN || filtered(name)
+            });
+        }
+        let hidden = total - counts.len();
         let chips = counts
             .into_iter()
             .map(|(name, n)| {
@@ -190,6 +210,19 @@ pub fn Legend() -> impl IntoView {
                 }
             })
             .collect_view();
-        Some(view! { <div class="legend" data-testid="legend">{chips}</div> })
+        let more = (hidden > 0).then(|| {
+            view! {
+                <button class="chip more" data-testid="legend-more" on:click=move |_| all.set(true)>
+                    {format!("+{hidden} more")}
+                </button>
+            }
+        });
+        let folded = hidden > 0;
+        Some(view! {
+            <div class="legend" class:folded=folded data-testid="legend">
+                <div class="legend-chips">{chips}</div>
+                {more}
+            </div>
+        })
     }
 }

@@ -229,3 +229,23 @@ test('statistics say when they show only the first rows, and show all on request
   await expect(page.locator('.stat-row')).toHaveCount(721);
   await expect(more).toHaveCount(0);
 });
+
+test('with 33 services the legend keeps to one line, with the rest behind "+21 more"', async ({ page }) => {
+  await openApp(page);
+  const processes = {};
+  const spans = [];
+  for (let i = 0; i < 33; i++) {
+    processes[`p${i}`] = { serviceName: `service-${String(i).padStart(2, '0')}` };
+    spans.push({ traceID: 'many', spanID: `s${i}`, operationName: 'op', startTime: 1 + i, duration: 100 - i, processID: `p${i}`,
+      references: i ? [{ refType: 'CHILD_OF', traceID: 'many', spanID: 's0' }] : [] });
+  }
+  await dropFile(page, 'many.json', JSON.stringify({ data: [{ traceID: 'many', processes, spans }] }));
+  await expect(page.getByTestId('trace-id')).toHaveText('many');
+  const legend = page.getByTestId('legend');
+  await expect(legend.locator('.chip[data-service]')).toHaveCount(12);
+  await expect(page.getByTestId('legend-more')).toHaveText('+21 more');
+  const box = await legend.boundingBox();
+  expect(box.height).toBeLessThan(48);
+  await page.getByTestId('legend-more').click();
+  await expect(legend.locator('.chip[data-service]')).toHaveCount(33);
+});
