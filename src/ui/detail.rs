@@ -251,7 +251,7 @@ fn detail_view(state: super::State, a: Arc<Analyzed>, i: u32) -> Option<impl Int
         <aside class="detail" data-testid="detail" aria-label="Span detail">
             <div class="detail-head">
                 <h2>
-                    <span class="svc" style:color=state.colors.with(|k| k.span(t, i))>{service.clone()}</span>
+                    <span class="svc svc-mark" style:border-color=state.colors.with(|k| k.span(t, i))>{service.clone()}</span>
                     <span class="op">{op}</span>
                 </h2>
                 <button class="btn small" title="Close (Esc)" on:click=move |_| state.selected.set(None)>"✕"</button>

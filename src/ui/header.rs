@@ -190,7 +190,7 @@ pub fn TraceHeader() -> impl IntoView {
             <section class="trace-header">
                 <div class="title-row">
                     <h1 class="trace-title" data-testid="trace-title">
-                        <span class="svc" style:color=color>{svc}</span>
+                        <span class="svc svc-mark" style:border-color=color>{svc}</span>
                         ": "
                         <span>{op}</span>
                     </h1>

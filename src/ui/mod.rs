@@ -625,28 +625,31 @@ fn App() -> impl IntoView {
     view! {
         <div class="app" class:embed=embed_mode>
             {(!embed_mode).then(|| view! { <header::TopBar /> })}
-            <Progress />
-            <ErrorBanner />
-            {(!embed_mode).then(|| view! {
-                <header::TraceList />
-                <header::TraceHeader />
-            })}
-            {show_summary.then(|| view! { <insight::Summary /> })}
-            {(!embed_mode).then(|| view! {
-                <insight::StatsPanel />
-                <search::Legend />
-                <search::SearchBar />
-            })}
-            {move || if has_trace.get() {
-                view! {
-                    <div class="main">
-                        <waterfall::Waterfall />
-                        <detail::Detail />
-                    </div>
-                }.into_any()
-            } else {
-                view! { <EmptyState /> }.into_any()
-            }}
+            // The landmark for everything below the top bar (`display: contents`: no box of its own).
+            <main class="app-main">
+                <Progress />
+                <ErrorBanner />
+                {(!embed_mode).then(|| view! {
+                    <header::TraceList />
+                    <header::TraceHeader />
+                })}
+                {show_summary.then(|| view! { <insight::Summary /> })}
+                {(!embed_mode).then(|| view! {
+                    <insight::StatsPanel />
+                    <search::Legend />
+                    <search::SearchBar />
+                })}
+                {move || if has_trace.get() {
+                    view! {
+                        <div class="main">
+                            <waterfall::Waterfall />
+                            <detail::Detail />
+                        </div>
+                    }.into_any()
+                } else {
+                    view! { <EmptyState /> }.into_any()
+                }}
+            </main>
             {(!embed_mode).then(|| view! { <load::DropOverlay /> })}
             <keys::HelpOverlay />
         </div>
@@ -678,7 +681,7 @@ fn Progress() -> impl IntoView {
 fn EmptyState() -> impl IntoView {
     let state = use_state();
     view! {
-        <main class="empty-state" data-testid="empty-state">
+        <div class="empty-state" data-testid="empty-state">
             {move || if state.progress.with(|p| p.is_some()) {
                 "Loading…".into_any()
             } else {
@@ -687,7 +690,7 @@ fn EmptyState() -> impl IntoView {
                     <button class="btn" on:click=move |_| state.open_demo(0)>"Show the demo trace"</button>
                 }.into_any()
             }}
-        </main>
+        </div>
     }
 }
 

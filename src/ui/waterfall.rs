@@ -142,6 +142,9 @@ pub fn Waterfall() -> impl IntoView {
                 class="rows-scroll"
                 node_ref=scroll_ref
                 data-testid="rows-scroll"
+                // Scrollable by keyboard too (the rows are SVG, with no focusable element of their own).
+                tabindex="0"
+                aria-label="Spans"
                 on:scroll=move |ev| {
                     if let Some(t) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
                         on_scroll(t.scroll_top() as f64);
@@ -407,12 +410,14 @@ fn group_row_view(
             .with(|e| e.get(g as usize).copied().unwrap_or(false))
     };
     let has_err = grp.errors > 0;
+    let name = format!("{label} ({total})");
     view! {
         <g
             class="row group-row"
             data-testid="group-row"
             data-row=row.to_string()
             role="treeitem"
+            aria-label=name
             aria-level=(depth + 1).to_string()
             aria-expanded=move || open().to_string()
             transform=move || format!("translate(0,{})", (row - first.get().min(row)) as f64 * ROW_H)

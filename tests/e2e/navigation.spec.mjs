@@ -249,3 +249,20 @@ test('with 33 services the legend keeps to one line, with the rest behind "+21 m
   await page.getByTestId('legend-more').click();
   await expect(legend.locator('.chip[data-service]')).toHaveCount(33);
 });
+
+test('axe finds no serious or critical accessibility problem on the demo and on an open detail panel', async ({ page }) => {
+  const axe = fs.readFileSync(path.join(root, 'node_modules/axe-core/axe.min.js'), 'utf8');
+  // Rules broken, with their elements, at the serious and critical levels.
+  const problems = async () => {
+    await page.evaluate(axe); // evaluate runs outside the page's CSP, which allows no inline script
+    return page.evaluate(async () => (await window.axe.run(document)).violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`));
+  };
+  await openApp(page);
+  await expect.poll(() => rows(page).count()).toBeGreaterThan(20);
+  expect(await problems()).toEqual([]);
+  await rows(page).nth(3).click();
+  await expect(page.getByTestId('detail')).toBeVisible();
+  expect(await problems()).toEqual([]);
+});
