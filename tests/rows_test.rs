@@ -204,17 +204,15 @@ fn the_count_says_what_folded_groups_hold() {
     let rows = stitch::layout::rows(&a, &closed);
     // 36 span rows and the group row, whose 8 calls hold 24 spans with their descendants: all 60.
     assert_eq!(
-        stitch::layout::count_text(&a, &rows, &[]),
+        stitch::layout::count_text(&a, &closed, &rows),
         "60 spans, 24 in 1 folded group"
     );
-    let open = stitch::layout::rows(
-        &a,
-        &RowView {
-            expanded_groups: &[true],
-            ..closed
-        },
-    );
-    assert_eq!(stitch::layout::count_text(&a, &open, &[true]), "60 spans");
+    let opened = RowView {
+        expanded_groups: &[true],
+        ..closed
+    };
+    let open = stitch::layout::rows(&a, &opened);
+    assert_eq!(stitch::layout::count_text(&a, &opened, &open), "60 spans");
     // Without geo-index's 8 spans the group still folds, since each of its calls passes the filter itself.
     let not_geo = passing(
         &a,
@@ -229,8 +227,26 @@ fn the_count_says_what_folded_groups_hold() {
     };
     let rows = stitch::layout::rows(&a, &view);
     assert_eq!(
-        stitch::layout::count_text(&a, &rows, &[]),
+        stitch::layout::count_text(&a, &view, &rows),
         "52 of 60 spans shown, 24 in 1 folded group"
+    );
+    // Without routing's 16 spans (all below the calls), the 8 calls (dispatch spans) still pass and fold, holding
+    // only themselves.
+    let not_routing = passing(
+        &a,
+        &Filters {
+            exclude: vec!["routing".into()],
+            ..Filters::default()
+        },
+    );
+    let view = RowView {
+        filtered: Some(&not_routing),
+        ..closed
+    };
+    let rows = stitch::layout::rows(&a, &view);
+    assert_eq!(
+        stitch::layout::count_text(&a, &view, &rows),
+        "44 of 60 spans shown, 8 in 1 folded group"
     );
     // Highlighting the 8 routing servers under the calls opens the group: the calls pass only as their ancestors.
     let servers: Vec<bool> = (0..a.trace.spans.len() as u32)
@@ -243,7 +259,7 @@ fn the_count_says_what_folded_groups_hold() {
     };
     let rows = stitch::layout::rows(&a, &view);
     assert_eq!(
-        stitch::layout::count_text(&a, &rows, &[]),
+        stitch::layout::count_text(&a, &view, &rows),
         "19 of 60 spans shown"
     );
 }

@@ -4,7 +4,7 @@
 
 pub mod rows;
 
-pub use rows::{count_text, rows, rows_text, RowView, GROUP_ROW};
+pub use rows::{count_text, rows, rows_text, shown, RowView, Shown, GROUP_ROW};
 
 use crate::analysis::tree::Tree;
 use crate::model::{Span, Trace};

@@ -97,12 +97,38 @@ fn kept(a: &Analyzed, v: &RowView) -> Option<Kept> {
     Some(k)
 }
 
+/// The rows shown and the toolbar's count, computed with one pass of the narrowing.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Shown {
+    pub rows: Vec<u32>,
+    /// See [`count_text`].
+    pub count: String,
+}
+
+impl std::ops::Deref for Shown {
+    type Target = Vec<u32>;
+    fn deref(&self) -> &Vec<u32> {
+        &self.rows
+    }
+}
+
+/// [`rows`] and [`count_text`] together.
+pub fn shown(a: &Analyzed, v: &RowView) -> Shown {
+    let keep = kept(a, v);
+    let rows = rows_kept(a, v, keep.as_ref());
+    let count = count_kept(a, v, keep.as_ref(), &rows);
+    Shown { rows, count }
+}
+
 /// The rows shown, in order: span indices, and `GROUP_ROW | g` for the row of sibling group `g`.
 pub fn rows(a: &Analyzed, v: &RowView) -> Vec<u32> {
+    rows_kept(a, v, kept(a, v).as_ref())
+}
+
+fn rows_kept(a: &Analyzed, v: &RowView, keep: Option<&Kept>) -> Vec<u32> {
     let tree = &a.tree;
-    let keep = kept(a, v);
-    let is_kept = |i: usize| keep.as_ref().is_none_or(|k| k.shown.get(i) == Some(&true));
-    let kept_itself = |i: usize| keep.as_ref().is_none_or(|k| k.itself.get(i) == Some(&true));
+    let is_kept = |i: usize| keep.is_none_or(|k| k.shown.get(i) == Some(&true));
+    let kept_itself = |i: usize| keep.is_none_or(|k| k.itself.get(i) == Some(&true));
     // Per group: it folds (see the module's rules).
     let folds: Vec<bool> = a
         .groups
@@ -160,11 +186,34 @@ pub fn rows(a: &Analyzed, v: &RowView) -> Vec<u32> {
     out
 }
 
-/// The toolbar's count: "60 spans", or "12 of 60 spans shown", and ", 24 in 1 folded group" when closed group rows
-/// hold spans (their members and the members' descendants).
-pub fn count_text(a: &Analyzed, rows: &[u32], expanded_groups: &[bool]) -> String {
+/// The toolbar's count for `rows` (made by [`rows`] from `v`): "60 spans", or "12 of 60 spans shown", and ", 24 in 1
+/// folded group" when closed group rows hold spans (their members and those of the members' descendants that the
+/// narrowing keeps).
+pub fn count_text(a: &Analyzed, v: &RowView, rows: &[u32]) -> String {
+    count_kept(a, v, kept(a, v).as_ref(), rows)
+}
+
+fn count_kept(a: &Analyzed, v: &RowView, keep: Option<&Kept>, rows: &[u32]) -> String {
     let digits = |n: usize| crate::text::group_digits(n as u64);
     let total = a.trace.spans.len();
+    let tree = &a.tree;
+    // Spans a folded member stands for: its subtree, less what the narrowing drops.
+    let held = |m: u32| {
+        let len = tree
+            .descendants
+            .get(m as usize)
+            .map_or(1, |&d| d as usize + 1);
+        match keep {
+            None => len,
+            Some(k) => {
+                let at = tree.row_of.get(m as usize).map_or(0, |&p| p as usize);
+                let run = tree.preorder.get(at..at + len).unwrap_or(&[]);
+                run.iter()
+                    .filter(|&&i| k.shown.get(i as usize) == Some(&true))
+                    .count()
+            }
+        }
+    };
     let (mut spans, mut folded, mut groups) = (0, 0, 0);
     for &r in rows {
         if r & GROUP_ROW == 0 {
@@ -172,15 +221,9 @@ pub fn count_text(a: &Analyzed, rows: &[u32], expanded_groups: &[bool]) -> Strin
             continue;
         }
         let g = (r & !GROUP_ROW) as usize;
-        if let (false, Some(grp)) = (expanded_groups.get(g) == Some(&true), a.groups.get(g)) {
+        if let (false, Some(grp)) = (v.expanded_groups.get(g) == Some(&true), a.groups.get(g)) {
             groups += 1;
-            let size = |&m: &u32| {
-                a.tree
-                    .descendants
-                    .get(m as usize)
-                    .map_or(1, |&d| d as usize + 1)
-            };
-            folded += grp.members.iter().map(size).sum::<usize>();
+            folded += grp.members.iter().map(|&m| held(m)).sum::<usize>();
         }
     }
     let shown = spans + folded;

@@ -37,10 +37,13 @@ pub fn TopBar() -> impl IntoView {
                     {crate::demo::DEMOS
                         .iter()
                         .enumerate()
-                        .map(|(i, d)| view! { <option value=i.to_string()>{d.title}</option> })
+                        .map(|(i, d)| view! {
+                            <option value=i.to_string() selected=move || state.demo.get() == Some(i)>{d.title}</option>
+                        })
                         .collect_view()}
-                    // Shown while a file, not a demo, is on screen.
-                    <option value="none" disabled=true hidden=true>"—"</option>
+                    // Shown while a file, not a demo, is on screen. (Each option says whether it is selected: the
+                    // select's value is set before its options exist.)
+                    <option value="none" disabled=true hidden=true selected=move || state.demo.get().is_none()>"—"</option>
                 </select>
             </label>
             <span class="spacer"></span>

@@ -158,6 +158,11 @@ pub fn StatsPanel() -> impl IntoView {
     let sort = RwSignal::new((SortKey::Total, true));
     // Rows drawn: the first STATS_SHOWN, until the user asks for all.
     let shown = RwSignal::new(STATS_SHOWN);
+    // Each trace starts with the first rows only.
+    Effect::new(move |_| {
+        state.trace.track();
+        shown.set(STATS_SHOWN);
+    });
     let table = move || {
         let a = state.trace.get()?;
         let mut rows = stats(&a.trace, &a.self_ns, by.get());

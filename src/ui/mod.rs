@@ -22,7 +22,7 @@ use leptos::prelude::*;
 use crate::access::{Owner, Parent, Trust};
 use crate::analysis::search::{parse_query, search_with_mask, Filters};
 use crate::analysis::Analyzed;
-use crate::layout::{rows, RowView, ServiceColors, TimeWindow};
+use crate::layout::{shown, RowView, ServiceColors, Shown, TimeWindow};
 use crate::model::Format;
 
 /// A file that was read, with each of its traces analysed.
@@ -263,8 +263,8 @@ pub struct State {
     /// The colors of its services.
     pub colors: Memo<Arc<ServiceColors>>,
     pub hits: Memo<Arc<Hits>>,
-    /// Span indices of the rows, after collapsing.
-    pub rows: Memo<Arc<Vec<u32>>>,
+    /// The rows shown (span indices, and `GROUP_ROW | g` for group rows) and their count, from `layout::shown`.
+    pub rows: Memo<Arc<Shown>>,
 }
 
 impl State {
@@ -324,7 +324,7 @@ impl State {
         });
         let rows = Memo::new(move |_| {
             let Some(t) = trace.get() else {
-                return Arc::new(Vec::new());
+                return Arc::new(Shown::default());
             };
             let (m, f) = (matches.get(), filtered.get());
             let hl = if highlight_filter.get() {
@@ -343,7 +343,7 @@ impl State {
                         highlighted: hl.as_deref().map(|v| &v[..]),
                         critical_only,
                     };
-                    Arc::new(rows(&t, &view))
+                    Arc::new(shown(&t, &view))
                 })
             })
         });
@@ -556,7 +556,9 @@ fn App() -> impl IntoView {
     provide_context(state);
     // ?theme=, else the theme the user picked last, else the system's.
     let cfg = state.config.get_value();
-    match cfg.theme.clone().or_else(remembered_theme).as_deref() {
+    // An embed follows its host (?theme=, stitch:theme) or the system, not a pick made in Stitch's own page.
+    let remembered = (!cfg.embed).then(remembered_theme).flatten();
+    match cfg.theme.clone().or(remembered).as_deref() {
         Some("dark") => state.dark.set(true),
         Some("light") => state.dark.set(false),
         _ => {

@@ -144,6 +144,11 @@ const LEGEND_SHOWN: usize = 12;
 pub fn Legend() -> impl IntoView {
     let state = use_state();
     let all = RwSignal::new(false);
+    // Each trace starts folded.
+    Effect::new(move |_| {
+        state.trace.track();
+        all.set(false);
+    });
     move || {
         let a = state.trace.get()?;
         let t = &a.trace;

@@ -179,10 +179,7 @@ fn Toolbar() -> impl IntoView {
                 "Collapse all"
             </button>
             <span class="muted row-count" data-testid="row-count">
-                {move || {
-                    let a = state.trace.get()?;
-                    Some(state.rows.with(|r| state.expanded_groups.with(|e| crate::layout::count_text(&a, r, e))))
-                }}
+                {move || state.rows.with(|r| r.count.clone())}
             </span>
             <button class="btn small" data-testid="stats-toggle" on:click=move |_| state.show_stats.update(|v| *v = !*v)>
                 "Statistics"

@@ -142,6 +142,8 @@ test('a ?url= that fails shows the error and no empty waterfall', async ({ page 
   await page.goto(`?url=${encodeURIComponent('/fixtures/missing.json')}`);
   await expect(page.getByRole('alert')).toContainText('HTTP 404');
   await expect(page.getByTestId('empty-state')).toContainText('No trace is shown');
+  // No demo is on screen, so the menu names none (and picking the first demo is a change).
+  await expect(page.getByTestId('demo-select')).toHaveValue('none');
   await expect(page.getByTestId('window-label')).toHaveCount(0);
   await page.getByTestId('empty-state').getByRole('button', { name: 'Show the demo trace' }).click();
   await expect(page.getByTestId('span-count')).toHaveText('60');
