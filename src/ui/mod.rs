@@ -287,6 +287,15 @@ impl State {
         let filters = RwSignal::new(Filters::default());
         let matches_only = RwSignal::new(false);
         let critical_only = RwSignal::new(false);
+        // The spans that pass the filters: the rows are narrowed to them whatever the search box holds.
+        let filtered = Memo::new(move |_| {
+            let a = trace.get()?;
+            let f = filters.get();
+            (!f.is_empty()).then(|| {
+                let (list, _) = search_with_mask(&a.trace, &a.tree, a.search_index(), &[], &f);
+                Arc::new(list)
+            })
+        });
         let hits = Memo::new(move |_| {
             let Some(a) = trace.get() else {
                 return Arc::new(Hits::default());
@@ -296,7 +305,19 @@ impl State {
             if terms.is_empty() && f.is_empty() {
                 return Arc::new(Hits::default());
             }
-            let (list, mask) = search_with_mask(&a.trace, &a.tree, a.search_index(), &terms, &f);
+            // Filters alone: the same spans as `filtered`, which has already scanned for them.
+            let (list, mask) = match filtered.get().filter(|_| terms.is_empty()) {
+                Some(list) => {
+                    let mut mask = vec![false; a.trace.spans.len()];
+                    for &i in list.iter() {
+                        if let Some(m) = mask.get_mut(i as usize) {
+                            *m = true;
+                        }
+                    }
+                    (list.to_vec(), mask)
+                }
+                None => search_with_mask(&a.trace, &a.tree, a.search_index(), &terms, &f),
+            };
             Arc::new(Hits {
                 active: true,
                 filtering: terms.is_empty(),
@@ -307,15 +328,6 @@ impl State {
         let highlight: RwSignal<Option<Arc<Vec<bool>>>> = RwSignal::new(None);
         let highlight_filter = RwSignal::new(false);
         let expanded_groups: RwSignal<Vec<bool>> = RwSignal::new(Vec::new());
-        // The spans that pass the filters: the rows are narrowed to them whatever the search box holds.
-        let filtered = Memo::new(move |_| {
-            let a = trace.get()?;
-            let f = filters.get();
-            (!f.is_empty()).then(|| {
-                let (list, _) = search_with_mask(&a.trace, &a.tree, a.search_index(), &[], &f);
-                Arc::new(list)
-            })
-        });
         // The search's matches, when "matches only" narrows the rows to them: typing with it off leaves the rows as
         // they are, so a keystroke does not walk the whole tree again.
         let matches = Memo::new(move |_| {
