@@ -21,12 +21,12 @@ pub struct Str {
 
 /// A compact `u32` range into one of the trace's side vectors.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Span32 {
+pub struct IndexRange {
     pub start: u32,
     pub end: u32,
 }
 
-impl Span32 {
+impl IndexRange {
     pub fn range(self) -> Range<usize> {
         self.start as usize..self.end as usize
     }
@@ -216,7 +216,7 @@ pub struct Attr {
 pub struct Event {
     pub time_ns: i64,
     pub name: Str,
-    pub attrs: Span32,
+    pub attrs: IndexRange,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -224,16 +224,16 @@ pub struct Link {
     pub trace_id: Str,
     pub span_id: Str,
     pub ref_type: RefType,
-    pub attrs: Span32,
+    pub attrs: IndexRange,
 }
 
 /// A resource (OTLP resource + scope, Jaeger process, Zipkin local endpoint), shared by many spans.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Resource {
-    pub attrs: Span32,
+    pub attrs: IndexRange,
     pub scope_name: Str,
     pub scope_version: Str,
-    pub scope_attrs: Span32,
+    pub scope_attrs: IndexRange,
 }
 
 /// Who the parent is, as the file says it; resolved into a tree by `analysis::tree`.
@@ -261,9 +261,9 @@ pub struct Span {
     pub flags: u8,
     pub status_message: Str,
     pub resource: u32,
-    pub attrs: Span32,
-    pub events: Span32,
-    pub links: Span32,
+    pub attrs: IndexRange,
+    pub events: IndexRange,
+    pub links: IndexRange,
 }
 
 impl Span {
@@ -398,7 +398,7 @@ impl Trace {
         }
     }
 
-    pub fn attr_range(&self, r: Span32) -> &[Attr] {
+    pub fn attr_range(&self, r: IndexRange) -> &[Attr] {
         self.attrs.get(r.range()).unwrap_or(&[])
     }
 
@@ -501,7 +501,7 @@ impl Trace {
                 };
                 self.events.push(ev);
             }
-            d.events = Span32 {
+            d.events = IndexRange {
                 start: e0,
                 end: self.events.len() as u32,
             };
@@ -515,7 +515,7 @@ impl Trace {
                 };
                 self.links.push(link);
             }
-            d.links = Span32 {
+            d.links = IndexRange {
                 start: l0,
                 end: self.links.len() as u32,
             };
@@ -546,7 +546,7 @@ impl Trace {
         }
     }
 
-    fn copy_attrs(&mut self, src: &Trace, r: Span32, map: &mut [u32]) -> Span32 {
+    fn copy_attrs(&mut self, src: &Trace, r: IndexRange, map: &mut [u32]) -> IndexRange {
         let a0 = self.attrs.len() as u32;
         for a in src.attrs.get(r.range()).unwrap_or(&[]) {
             let key = self.copy_sym(src, a.key, map);
@@ -558,7 +558,7 @@ impl Trace {
             };
             self.attrs.push(Attr { key, value });
         }
-        Span32 {
+        IndexRange {
             start: a0,
             end: self.attrs.len() as u32,
         }

@@ -11,7 +11,7 @@
 
 use crate::analysis::tree::Tree;
 use crate::model::{
-    Attr, Event, Format, Interner, Link, ParentRef, RefType, Resource, Span, Span32, SpanKind,
+    Attr, Event, Format, IndexRange, Interner, Link, ParentRef, RefType, Resource, Span, SpanKind,
     StatusCode, Str, Trace, Value, Warning, WarningKind,
 };
 
@@ -119,7 +119,7 @@ impl Writer {
         self.u32(s.off);
         self.u32(s.len);
     }
-    fn range(&mut self, r: Span32) {
+    fn range(&mut self, r: IndexRange) {
         self.u32(r.start);
         self.u32(r.end);
     }
@@ -409,8 +409,8 @@ trait Fields {
         })
     }
     #[inline(always)]
-    fn range(&mut self) -> R<Span32> {
-        Ok(Span32 {
+    fn range(&mut self) -> R<IndexRange> {
+        Ok(IndexRange {
             start: self.u32()?,
             end: self.u32()?,
         })
@@ -902,7 +902,7 @@ fn check(t: &Trace) -> R<()> {
     let text = t.text.len();
     let str_ok = |s: Str| (s.off as usize + s.len as usize) <= text;
     let sym_ok = |s: u32| (s as usize) < t.strings.len();
-    let range_ok = |r: Span32, n: usize| r.start <= r.end && r.end as usize <= n;
+    let range_ok = |r: IndexRange, n: usize| r.start <= r.end && r.end as usize <= n;
     let n = t.spans.len();
     for s in &t.spans {
         let parent_ok = match s.parent {

@@ -212,7 +212,7 @@ fn attrs_match(
     t: &Trace,
     ix: &SearchIndex,
     p: &Prepared,
-    g: crate::model::Span32,
+    g: crate::model::IndexRange,
     buf: &mut String,
 ) -> bool {
     let hit = |sym: u32| p.sym_hit.get(sym as usize).copied().unwrap_or(false);

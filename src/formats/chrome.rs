@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::common::{counted_id, Counted, CowStr, Scalar};
-use crate::model::{ParentRef, Span, Span32, Trace, Value, WarningKind};
+use crate::model::{IndexRange, ParentRef, Span, Trace, Value, WarningKind};
 
 #[derive(Deserialize, Default)]
 struct Doc<'a> {
@@ -220,7 +220,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Trace>, serde_json::Error> {
                 operation: t.strings.intern(&iv.ev.name),
                 start_ns: iv.start,
                 duration_ns: iv.end - iv.start,
-                attrs: Span32 {
+                attrs: IndexRange {
                     start: a0,
                     end: t.attrs.len() as u32,
                 },

@@ -226,7 +226,7 @@ fn push_process(t: &mut Trace, p: Option<&Process>) -> (u32, crate::model::Sym) 
     }
     let a1 = t.attrs.len() as u32;
     t.resources.push(Resource {
-        attrs: crate::model::Span32 { start: a0, end: a1 },
+        attrs: crate::model::IndexRange { start: a0, end: a1 },
         ..Resource::default()
     });
     let svc_name = match p {
@@ -380,7 +380,7 @@ fn convert_span(t: &mut Trace, s: &JSpan, tid: &str, resource: u32, service: cra
             };
             t.links.push(link);
         }
-        span.links = crate::model::Span32 {
+        span.links = crate::model::IndexRange {
             start: l0,
             end: t.links.len() as u32,
         };
@@ -426,7 +426,7 @@ fn convert_span(t: &mut Trace, s: &JSpan, tid: &str, resource: u32, service: cra
             let v = tag_value(t, tag);
             t.push_attr(&tag.key, v);
         }
-        span.attrs = crate::model::Span32 {
+        span.attrs = crate::model::IndexRange {
             start: a0,
             end: t.attrs.len() as u32,
         };
@@ -447,13 +447,13 @@ fn convert_span(t: &mut Trace, s: &JSpan, tid: &str, resource: u32, service: cra
             t.events.push(Event {
                 time_ns,
                 name,
-                attrs: crate::model::Span32 {
+                attrs: crate::model::IndexRange {
                     start: ev_a0,
                     end: t.attrs.len() as u32,
                 },
             });
         }
-        span.events = crate::model::Span32 {
+        span.events = crate::model::IndexRange {
             start: e0,
             end: t.events.len() as u32,
         };

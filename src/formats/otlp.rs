@@ -9,8 +9,8 @@ use std::borrow::Cow;
 use super::common::{counted_id, null_default, opt_str, Counted, CowStr, Scalar, TraceSet};
 use super::time::{span_duration, span_start, TimeUnit};
 use crate::model::{
-    flags, Event, Link, ParentRef, RefType, Resource, Span, Span32, SpanKind, StatusCode, Trace,
-    Value,
+    flags, Event, IndexRange, Link, ParentRef, RefType, Resource, Span, SpanKind, StatusCode,
+    Trace, Value,
 };
 
 #[derive(Deserialize, Default)]
@@ -223,7 +223,7 @@ fn add_resource_spans(set: &mut TraceSet, rs: &ResourceSpans) {
                     for kv in res_attrs {
                         push_kv(t, kv);
                     }
-                    let attrs = Span32 {
+                    let attrs = IndexRange {
                         start: a0,
                         end: t.attrs.len() as u32,
                     };
@@ -240,7 +240,7 @@ fn add_resource_spans(set: &mut TraceSet, rs: &ResourceSpans) {
                         attrs,
                         scope_name: sn,
                         scope_version: sv,
-                        scope_attrs: Span32 {
+                        scope_attrs: IndexRange {
                             start: s0,
                             end: t.attrs.len() as u32,
                         },
@@ -329,7 +329,7 @@ fn add_span(t: &mut Trace, s: &OSpan, service: &str, resource: u32) {
     if !s.trace_state.is_empty() {
         t.push_str_attr("w3c.tracestate", &s.trace_state);
     }
-    span.attrs = Span32 {
+    span.attrs = IndexRange {
         start: a0,
         end: t.attrs.len() as u32,
     };
@@ -343,13 +343,13 @@ fn add_span(t: &mut Trace, s: &OSpan, service: &str, resource: u32) {
         t.events.push(Event {
             time_ns: e.time.as_i64().unwrap_or(0),
             name,
-            attrs: Span32 {
+            attrs: IndexRange {
                 start: ea0,
                 end: t.attrs.len() as u32,
             },
         });
     }
-    span.events = Span32 {
+    span.events = IndexRange {
         start: e0,
         end: t.events.len() as u32,
     };
@@ -363,14 +363,14 @@ fn add_span(t: &mut Trace, s: &OSpan, service: &str, resource: u32) {
             trace_id: t.push_str(&normalize_id(&l.trace_id, 16)),
             span_id: t.push_str(&normalize_id(&l.span_id, 8)),
             ref_type: RefType::FollowsFrom,
-            attrs: Span32 {
+            attrs: IndexRange {
                 start: la0,
                 end: t.attrs.len() as u32,
             },
         };
         t.links.push(link);
     }
-    span.links = Span32 {
+    span.links = IndexRange {
         start: l0,
         end: t.links.len() as u32,
     };

@@ -14,7 +14,7 @@ use super::common::{
 };
 use super::time::{span_duration, span_start, TimeUnit};
 use crate::model::{
-    flags, Event, ParentRef, Resource, Span, Span32, SpanKind, StatusCode, Trace, WarningKind,
+    flags, Event, IndexRange, ParentRef, Resource, Span, SpanKind, StatusCode, Trace, WarningKind,
 };
 
 #[derive(Deserialize, Default, Clone)]
@@ -200,7 +200,7 @@ fn build_trace(t: &mut Trace, spans: &[ZSpan]) {
                     }
                 }
                 t.resources.push(Resource {
-                    attrs: Span32 {
+                    attrs: IndexRange {
                         start: a0,
                         end: t.attrs.len() as u32,
                     },
@@ -289,7 +289,7 @@ fn build_trace(t: &mut Trace, spans: &[ZSpan]) {
                 t.push_attr("remoteEndpoint.port", crate::model::Value::Int(p));
             }
         }
-        span.attrs = Span32 {
+        span.attrs = IndexRange {
             start: a0,
             end: t.attrs.len() as u32,
         };
@@ -299,10 +299,10 @@ fn build_trace(t: &mut Trace, spans: &[ZSpan]) {
             t.events.push(Event {
                 time_ns: a.timestamp.as_i64().unwrap_or(0).saturating_mul(1000),
                 name,
-                attrs: Span32::default(),
+                attrs: IndexRange::default(),
             });
         }
-        span.events = Span32 {
+        span.events = IndexRange {
             start: e0,
             end: t.events.len() as u32,
         };
