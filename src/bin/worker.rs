@@ -1,10 +1,9 @@
 //! The parse worker: reads, decompresses and parses a trace file and builds its span trees off the page's thread,
 //! then hands the result over as transferred byte chunks (see `stitch::transfer`).
 //!
-//! Messages in: `{type: "load", id, name, data}` where `data` is a `File`/`Blob` or an `ArrayBuffer`.
-//! Messages out: `{type: "ready"}` once, then per load `{type: "progress", id, phase, done, total, spans}`,
-//! and finally `{type: "done", id, chunks, spans, memory}` or `{type: "error", id, message}`.
-//! Cancelling is the page terminating the worker.
+//! It speaks `stitch::loading::protocol`: in, one `ToEngine::Load` with its bytes; out, `FromEngine::Ready` once, then
+//! `Progress` messages, and finally `Done` with the transfer chunks, or `Error`. Cancelling is the page terminating
+//! the worker.
 //!
 //! The same build also runs on the page's own thread, as a library (`parse`), for small inputs and when no worker can
 //! start: the page's binary has no parsers in it (see `src/ui/worker.rs`).
@@ -12,7 +11,9 @@
 #[cfg(target_arch = "wasm32")]
 mod worker {
     use js_sys::{Array, Object, Reflect, Uint8Array};
-    use stitch::formats::{self, Phase};
+    use stitch::formats;
+    use stitch::loading::protocol::{FromEngine, ToEngine, CHUNKS, DATA, TIMINGS};
+    use stitch::loading::{LoadId, Phase};
     use stitch::transfer::{self, Prepared};
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
@@ -28,38 +29,35 @@ mod worker {
         js_sys::global().unchecked_into()
     }
 
-    fn msg(kind: &str, id: f64) -> Object {
-        let o = Object::new();
-        let _ = Reflect::set(&o, &"type".into(), &kind.into());
-        let _ = Reflect::set(&o, &"id".into(), &id.into());
-        o
+    fn post(m: &FromEngine) {
+        if let Ok(o) = serde_wasm_bindgen::to_value(m) {
+            let _ = scope().post_message(&o);
+        }
     }
 
-    fn set(o: &Object, k: &str, v: impl Into<JsValue>) {
+    fn set(o: &JsValue, k: &str, v: impl Into<JsValue>) {
         let _ = Reflect::set(o, &k.into(), &v.into());
     }
 
-    fn post(o: &Object) {
-        let _ = scope().post_message(o);
+    fn progress(id: LoadId, phase: Phase, done: f64, total: f64, spans: f64) {
+        post(&FromEngine::Progress {
+            id,
+            phase,
+            done,
+            total,
+            spans,
+        });
     }
 
-    fn progress(id: f64, phase: &str, done: f64, total: f64, spans: f64) {
-        let o = msg("progress", id);
-        set(&o, "phase", phase);
-        set(&o, "done", done);
-        set(&o, "total", total);
-        set(&o, "spans", spans);
-        post(&o);
-    }
-
-    fn error(id: f64, message: &str) {
-        let o = msg("error", id);
-        set(&o, "message", message);
-        post(&o);
+    fn error(id: LoadId, message: &str) {
+        post(&FromEngine::Error {
+            id,
+            message: message.to_string(),
+        });
     }
 
     /// Reads a `Blob` in slices with progress, or copies an `ArrayBuffer`.
-    async fn read(id: f64, name: &str, data: &JsValue) -> Result<Vec<u8>, String> {
+    async fn read(id: LoadId, name: &str, data: &JsValue) -> Result<Vec<u8>, String> {
         if let Some(blob) = data.dyn_ref::<Blob>() {
             let size = blob.size();
             if size > formats::MAX_INPUT_BYTES as f64 {
@@ -109,7 +107,7 @@ mod worker {
                     .ok_or_else(|| format!("{name}: the file changed while it was read"))?;
                 arr.copy_to(dst);
                 filled += n;
-                progress(id, "read", filled as f64, size, 0.0);
+                progress(id, Phase::Read, filled as f64, size, 0.0);
             }
             Ok(bytes)
         } else if let Some(buf) = data.dyn_ref::<js_sys::ArrayBuffer>() {
@@ -128,7 +126,7 @@ mod worker {
     fn pipeline(
         name: &str,
         bytes: Vec<u8>,
-        hook: Box<dyn FnMut(Phase)>,
+        hook: Box<dyn FnMut(formats::Phase)>,
         mut step: impl FnMut(&str, usize),
     ) -> Result<Vec<Vec<u8>>, String> {
         let loaded = formats::load_with_progress(name, &bytes, hook);
@@ -168,9 +166,9 @@ mod worker {
             .map_err(JsValue::from)
     }
 
-    async fn load(id: f64, name: String, data: JsValue) {
+    async fn load(id: LoadId, name: String, data: JsValue) {
         // Milliseconds per step, sent with the result (for `make bench`).
-        let timings = Object::new();
+        let timings: JsValue = Object::new().into();
         let mut mark = js_sys::Date::now();
         set(&timings, "startedAt", mark);
         let mut step = |what: &str| {
@@ -183,10 +181,10 @@ mod worker {
             Err(e) => return error(id, &e),
         };
         drop(data);
-        let hook = Box::new(move |p: Phase| match p {
-            Phase::Decompressing => progress(id, "decompress", 0.0, 0.0, 0.0),
-            Phase::Parsing { spans, done, total } => {
-                progress(id, "parse", done as f64, total as f64, spans as f64)
+        let hook = Box::new(move |p: formats::Phase| match p {
+            formats::Phase::Decompressing => progress(id, Phase::Decompress, 0.0, 0.0, 0.0),
+            formats::Phase::Parsing { spans, done, total } => {
+                progress(id, Phase::Parse, done as f64, total as f64, spans as f64)
             }
         });
         step("read");
@@ -195,8 +193,8 @@ mod worker {
             step(what);
             spans = n;
             match what {
-                "parse" => progress(id, "tree", 0.0, 0.0, n as f64),
-                "tree" => progress(id, "send", 0.0, 0.0, n as f64),
+                "parse" => progress(id, Phase::Tree, 0.0, 0.0, n as f64),
+                "tree" => progress(id, Phase::Send, 0.0, 0.0, n as f64),
                 _ => {}
             }
         });
@@ -206,10 +204,6 @@ mod worker {
         };
         let list = buffers(chunks);
         step("copy");
-        let o = msg("done", id);
-        set(&o, "timings", &timings);
-        set(&o, "chunks", &list);
-        set(&o, "spans", spans as f64);
         let memory = wasm_bindgen::memory()
             .dyn_into::<js_sys::WebAssembly::Memory>()
             .map(|m| {
@@ -218,23 +212,31 @@ mod worker {
                     .byte_length() as f64
             })
             .unwrap_or(0.0);
-        set(&o, "memory", memory);
+        let done = FromEngine::Done {
+            id,
+            spans: spans as f64,
+            memory,
+        };
+        let Ok(o) = serde_wasm_bindgen::to_value(&done) else {
+            return error(id, &format!("{name}: the result could not be sent"));
+        };
+        set(&o, TIMINGS, &timings);
+        set(&o, CHUNKS, &list);
         let _ = scope().post_message_with_transfer(&o, &list);
     }
 
     fn on_message(ev: MessageEvent) {
         let data = ev.data();
-        let get = |k: &str| Reflect::get(&data, &k.into()).unwrap_or(JsValue::UNDEFINED);
-        if get("type").as_string().as_deref() != Some("load") {
+        let bytes = Reflect::get(&data, &DATA.into()).unwrap_or(JsValue::UNDEFINED);
+        // The header without the bytes, which serde need not walk.
+        let header = Object::assign(&Object::new(), data.unchecked_ref());
+        let _ = Reflect::delete_property(&header, &DATA.into());
+        let Ok(ToEngine::Load { id, name }) = serde_wasm_bindgen::from_value(header.into()) else {
             return;
-        }
-        let id = get("id").as_f64().unwrap_or(0.0);
-        let name = get("name")
-            .as_string()
-            .unwrap_or_else(|| "trace".to_string());
+        };
         // One load per worker: the page ends the worker when a load is cancelled or replaced.
         LOADING.with(|l| l.set(true));
-        wasm_bindgen_futures::spawn_local(load(id, name, get("data")));
+        wasm_bindgen_futures::spawn_local(load(id, name, bytes));
     }
 
     pub fn start() {
@@ -249,7 +251,7 @@ mod worker {
         let handler = Closure::<dyn FnMut(MessageEvent)>::new(on_message);
         scope().set_onmessage(Some(handler.as_ref().unchecked_ref()));
         handler.forget();
-        post(&msg("ready", 0.0));
+        post(&FromEngine::Ready);
         warm_up();
         wasm_bindgen_futures::spawn_local(touch_spare());
     }

@@ -2,6 +2,8 @@
 //!
 //! Times here are `f64` nanoseconds *relative to the trace start*; absolute epoch times never reach `f64`.
 
+pub mod export;
+pub mod geometry;
 pub mod rows;
 
 pub use rows::{count_text, rows, rows_text, shown, RowView, Shown, GROUP_ROW};

@@ -1,87 +1,58 @@
 //! `?url=`: downloads a trace with progress and Cancel, never with the user's credentials, then opens it.
 
-use std::cell::RefCell;
-
 use js_sys::{Array, Reflect, Uint8Array};
-use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use super::{LoadPhase, LoadProgress, State};
+use super::engine::Input;
+use super::loader::{self, Attached, Then};
+use super::State;
 use crate::access::{self, Owner};
+use crate::loading::{LoadId, Phase};
 
-thread_local! {
-    /// The download in progress: what stops it, and the name of what it loads.
-    static DOWNLOAD: RefCell<Option<(web_sys::AbortController, String)>> = const { RefCell::new(None) };
-}
-
-/// Stops the download in progress, if any, and returns the name of what it was loading.
-pub fn abort() -> Option<String> {
-    let (c, name) = DOWNLOAD.with(|d| d.borrow_mut().take())?;
-    c.abort();
-    Some(name)
-}
-
-fn fail(state: State, name: &str, msg: String) {
-    super::load::fail(state, name, &Owner::Local, msg);
-}
-
-/// Downloads `url` and opens it; `then` runs after it is shown (`?trace=` and the deep link).
-pub fn load_url(state: State, url: String, then: super::worker::Then) {
+/// Downloads `url` and opens it, as one load from the first byte to the screen; `then` runs after it is shown
+/// (`?trace=` and the deep link).
+pub fn load_url(state: State, url: String, then: Then) {
     let name = access::download_name(&url);
+    let controller = web_sys::AbortController::new().ok();
+    let attached = Attached::download(then, controller.clone());
+    let id = loader::start(state, &name, Owner::Local, Phase::Download, attached);
     let protocol = web_sys::window()
         .and_then(|w| w.location().href().ok())
         .and_then(|base| web_sys::Url::new_with_base(&url, &base).ok())
         .map(|u| u.protocol());
     let Some(protocol) = protocol else {
-        return fail(
-            state,
-            &name,
-            format!("{url}: not an address Stitch can load"),
-        );
+        return loader::fail(state, id, format!("{url}: not an address Stitch can load"));
     };
     if let Err(refusal) = access::download_allowed(&url, &protocol) {
-        return fail(state, &name, refusal);
+        return loader::fail(state, id, refusal);
     }
-    let Ok(controller) = web_sys::AbortController::new() else {
-        return;
+    let Some(controller) = controller else {
+        return loader::fail(
+            state,
+            id,
+            format!("{url}: this browser cannot stop a download"),
+        );
     };
-    abort();
-    DOWNLOAD.with(|d| *d.borrow_mut() = Some((controller.clone(), name.clone())));
-    super::worker::warm(state);
-    state.progress.set(Some(progress(&name, 0.0, None)));
+    loader::warm(state);
     leptos::task::spawn_local(async move {
         let signal = controller.signal();
-        let result = fetch(state, &url, &name, &signal).await;
-        if signal.aborted() {
-            return; // cancelled, or replaced by a newer download
+        let result = fetch(state, id, &url, &name, &signal).await;
+        if signal.aborted() || !loader::is_current(state, id) {
+            return; // cancelled, or replaced by a newer load
         }
-        DOWNLOAD.with(|d| d.borrow_mut().take());
         match result {
-            Ok(blob) => {
-                let input = super::worker::Input::Blob(blob);
-                super::worker::open(state, name, input, Owner::Local, Some(then));
-            }
-            Err(msg) => fail(state, &name, msg),
+            Ok(blob) => loader::parse(state, id, Input::Blob(blob)),
+            Err(msg) => loader::fail(state, id, msg),
         }
     });
-}
-
-fn progress(name: &str, done: f64, total: Option<f64>) -> LoadProgress {
-    LoadProgress {
-        name: name.to_string(),
-        phase: LoadPhase::Download,
-        done,
-        total,
-        spans: 0.0,
-        cancellable: true,
-    }
 }
 
 /// The body of `url` as a `Blob`, read in the chunks the network gives, with progress. No cookies or HTTP
 /// authentication are sent, even to Stitch's own origin.
 async fn fetch(
     state: State,
+    id: LoadId,
     url: &str,
     name: &str,
     signal: &web_sys::AbortSignal,
@@ -153,7 +124,7 @@ async fn fetch(
         let now = js_sys::Date::now();
         if now - shown_at > 50.0 {
             shown_at = now;
-            state.progress.set(Some(progress(name, done_bytes, total)));
+            loader::update(state, id, |p| p.at(done_bytes, total.unwrap_or(0.0), 0.0));
         }
     }
     web_sys::Blob::new_with_u8_array_sequence(&chunks)

@@ -6,18 +6,11 @@ use wasm_bindgen::JsCast;
 use super::{use_state, State};
 use crate::access::Owner;
 
-/// A load failed: the message shows, the trace on screen stays, and those who may hear of the load are told.
-pub(super) fn fail(state: State, name: &str, owner: &Owner, msg: String) {
-    state.progress.set(None);
-    state.error.set(Some(msg.clone()));
-    super::messages::post_load_error(state, owner, name, &msg);
-}
-
 /// Opens a browser `File`: large ones are read and parsed in the worker.
 pub fn open_file(state: State, file: web_sys::File) {
     let name = file.name();
-    let input = super::worker::Input::Blob(file.into());
-    super::worker::open(state, name, input, Owner::Local, None);
+    let input = super::engine::Input::Blob(file.into());
+    super::loader::open(state, name, input, Owner::Local, None);
 }
 
 fn first_file(list: Option<web_sys::FileList>) -> Option<web_sys::File> {
@@ -29,7 +22,7 @@ pub fn install_global_handlers(state: State) {
     let _ = window_event_listener(leptos::ev::dragover, move |ev: web_sys::DragEvent| {
         ev.prevent_default();
         if !state.dragging.get_untracked() {
-            super::worker::warm(state);
+            super::loader::warm(state);
         }
         state.dragging.set(true);
     });
@@ -49,7 +42,7 @@ pub fn install_global_handlers(state: State) {
                 // Dropped text (e.g. from an editor).
                 if let Some(text) = ev.data_transfer().and_then(|d| d.get_data("text").ok()) {
                     if !text.trim().is_empty() {
-                        super::worker::open_text(state, "dropped text", &text);
+                        super::loader::open_text(state, "dropped text", &text);
                     }
                 }
             }
@@ -68,7 +61,7 @@ pub fn install_global_handlers(state: State) {
         }
         if let Some(text) = ev.clipboard_data().and_then(|d| d.get_data("text").ok()) {
             ev.prevent_default();
-            super::worker::open_text(state, "pasted text", &text);
+            super::loader::open_text(state, "pasted text", &text);
         }
     });
 }
@@ -79,7 +72,7 @@ pub fn OpenButton() -> impl IntoView {
     let state = use_state();
     let input = NodeRef::<leptos::html::Input>::new();
     view! {
-        <label class="btn primary" title="Open a trace file (or drop it anywhere, or paste JSON)" on:click=move |_| super::worker::warm(state)>
+        <label class="btn primary" title="Open a trace file (or drop it anywhere, or paste JSON)" on:click=move |_| super::loader::warm(state)>
             "Open trace…"
             <input
                 node_ref=input

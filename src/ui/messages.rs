@@ -369,20 +369,20 @@ fn load(state: State, data: &JsValue, owner: Owner) {
     let input = match text {
         Some(t) => web_sys::Blob::new_with_str_sequence(&js_sys::Array::of1(&t))
             .ok()
-            .map(super::worker::Input::Blob),
+            .map(super::engine::Input::Blob),
         None if d.is_instance_of::<js_sys::ArrayBuffer>() => {
-            Some(super::worker::Input::Buffer(d.unchecked_into()))
+            Some(super::engine::Input::Buffer(d.unchecked_into()))
         }
         None if d.is_instance_of::<js_sys::Uint8Array>() => {
             let a: js_sys::Uint8Array = d.unchecked_into();
-            Some(super::worker::Input::Buffer(
+            Some(super::engine::Input::Buffer(
                 a.slice(0, a.length()).buffer(),
             ))
         }
         None => None,
     };
     match input {
-        Some(input) => super::worker::open(state, name, input, owner, None),
+        Some(input) => super::loader::open(state, name, input, owner, None),
         None => warn("Stitch: stitch:load needs data: a string, an ArrayBuffer or an object"),
     }
 }

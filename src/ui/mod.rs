@@ -4,16 +4,19 @@ mod config;
 mod detail;
 mod download;
 mod embed;
+mod engine;
 mod export;
+mod handover;
 mod header;
 mod insight;
 mod keys;
 mod load;
+mod loader;
 mod messages;
 mod minimap;
 mod search;
+mod tasks;
 mod waterfall;
-mod worker;
 
 use std::sync::Arc;
 
@@ -114,70 +117,6 @@ impl Debounce {
     }
 }
 
-/// What a load in progress is doing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LoadPhase {
-    Download,
-    Read,
-    Decompress,
-    Parse,
-    Tree,
-    Send,
-    Show,
-}
-
-/// A load in progress, for the progress bar.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LoadProgress {
-    pub name: String,
-    pub phase: LoadPhase,
-    /// Bytes done of `total` in this phase.
-    pub done: f64,
-    pub total: Option<f64>,
-    /// Spans found so far.
-    pub spans: f64,
-    /// The Cancel button is offered.
-    pub cancellable: bool,
-}
-
-impl LoadProgress {
-    /// Overall fraction done (0..1) and the text shown.
-    pub fn describe(&self) -> (f64, String) {
-        let mb = |b: f64| format!("{:.1} MB", b / 1e6);
-        let frac = match self.total {
-            Some(t) if t > 0.0 => (self.done / t).clamp(0.0, 1.0),
-            _ => 0.0,
-        };
-        let spans = if self.spans > 0.0 {
-            format!(" · {} spans", group_digits(self.spans as u64))
-        } else {
-            String::new()
-        };
-        let of = |verb: &str| match self.total {
-            Some(t) => format!(
-                "{verb} {}… {} of {}{spans}",
-                self.name,
-                mb(self.done),
-                mb(t)
-            ),
-            None => format!("{verb} {}… {}{spans}", self.name, mb(self.done)),
-        };
-        // Weights: reading 10%, parsing 80%, the rest 10% (a download is shown on its own).
-        match self.phase {
-            LoadPhase::Download => (frac, of("Downloading")),
-            LoadPhase::Read => (0.1 * frac, of("Reading")),
-            LoadPhase::Decompress => (0.1, format!("Decompressing {}…", self.name)),
-            LoadPhase::Parse => (0.1 + 0.8 * frac, of("Parsing")),
-            LoadPhase::Tree => (
-                0.92,
-                format!("Building the span tree of {}{spans}", self.name),
-            ),
-            LoadPhase::Send => (0.96, format!("Handing over {}{spans}", self.name)),
-            LoadPhase::Show => (0.99, format!("Drawing {}{spans}", self.name)),
-        }
-    }
-}
-
 pub use crate::text::group_digits;
 
 /// The result of the search and filters on the trace shown.
@@ -256,7 +195,9 @@ pub struct State {
     /// The built-in demo on screen, if a demo (not a file) is.
     pub demo: RwSignal<Option<usize>>,
     /// The load in progress (download, read, parse), if any.
-    pub progress: RwSignal<Option<LoadProgress>>,
+    pub progress: RwSignal<Option<crate::loading::Progress>>,
+    /// The loads and the engines that parse them (see `loader`).
+    pub loader: StoredValue<loader::Loader, LocalStorage>,
     pub link_copied: RwSignal<bool>,
     /// The trace on screen.
     pub trace: Signal<Option<Arc<Analyzed>>>,
@@ -391,6 +332,7 @@ impl State {
             trust: StoredValue::new(Trust::default()),
             parent: StoredValue::new(messages::parent_origin()),
             progress: RwSignal::new(None),
+            loader: StoredValue::new_local(loader::Loader::default()),
             demo: RwSignal::new(None),
             link_copied: RwSignal::new(false),
             hits,
@@ -681,8 +623,8 @@ fn Progress() -> impl IntoView {
                 <div class="progress" data-testid="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=format!("{pct:.0}")>
                     <div class="progress-bar" style:width=format!("{pct:.1}%")></div>
                     <span class="progress-text" data-testid="progress-text">{text}</span>
-                    {p.cancellable.then(|| view! {
-                        <button class="btn small progress-cancel" data-testid="cancel-load" on:click=move |_| worker::cancel(state)>"Cancel"</button>
+                    {p.cancellable().then(|| view! {
+                        <button class="btn small progress-cancel" data-testid="cancel-load" on:click=move |_| loader::cancel(state)>"Cancel"</button>
                     })}
                 </div>
             }
