@@ -14,6 +14,7 @@ mod load;
 mod loader;
 mod messages;
 mod minimap;
+mod rows;
 mod search;
 mod tasks;
 mod waterfall;
@@ -25,6 +26,7 @@ use leptos::prelude::*;
 use crate::access::{Owner, Parent, Trust};
 use crate::analysis::search::{parse_query, search_with_mask, Filters};
 use crate::analysis::Analyzed;
+use crate::layout::geometry::Frame;
 use crate::layout::{shown, RowView, ServiceColors, Shown, TimeWindow};
 use crate::model::Format;
 
@@ -132,8 +134,7 @@ pub struct Hits {
     pub mask: Vec<bool>,
 }
 
-/// Row height in the waterfall, in px.
-pub const ROW_H: f64 = 26.0;
+pub use crate::layout::geometry::ROW_H;
 
 /// Everything the components share.
 #[derive(Clone, Copy)]
@@ -206,6 +207,8 @@ pub struct State {
     pub hits: Memo<Arc<Hits>>,
     /// The rows shown (span indices, and `GROUP_ROW | g` for group rows) and their count, from `layout::shown`.
     pub rows: Memo<Arc<Shown>>,
+    /// What row geometry depends on: the waterfall's width, the name column's, and the time in view.
+    pub frame: Memo<Frame>,
 }
 
 impl State {
@@ -300,17 +303,28 @@ impl State {
                 })
             })
         });
+        let (window, width, name_w) = (
+            RwSignal::new(TimeWindow::full(1)),
+            RwSignal::new(1000.0),
+            RwSignal::new(340.0),
+        );
+        let frame = Memo::new(move |_| Frame {
+            width: width.get(),
+            name_w: name_w.get(),
+            window: window.get(),
+        });
         State {
             session,
             current,
+            frame,
             error: RwSignal::new(None),
             collapsed,
-            window: RwSignal::new(TimeWindow::full(1)),
+            window,
             selected: RwSignal::new(None),
             scroll_top: RwSignal::new(0.0),
             viewport_h: RwSignal::new(600.0),
-            width: RwSignal::new(1000.0),
-            name_w: RwSignal::new(340.0),
+            width,
+            name_w,
             dark: RwSignal::new(false),
             show_critical: RwSignal::new(true),
             skew_on,
@@ -419,6 +433,24 @@ impl State {
         self.fresh.set(true);
         let fresh = self.fresh;
         self.fresh_settle.call(move || fresh.set(false));
+    }
+
+    pub fn is_collapsed(&self, span: u32) -> bool {
+        self.collapsed
+            .with(|c| c.get(span as usize).copied().unwrap_or(false))
+    }
+
+    pub fn group_open(&self, g: u32) -> bool {
+        self.expanded_groups
+            .with(|e| e.get(g as usize).copied().unwrap_or(false))
+    }
+
+    pub fn toggle_group(&self, g: u32) {
+        self.expanded_groups.update(|e| {
+            if let Some(v) = e.get_mut(g as usize) {
+                *v = !*v;
+            }
+        });
     }
 
     pub fn toggle_collapse(&self, span: u32) {

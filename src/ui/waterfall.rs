@@ -1,29 +1,20 @@
 //! The waterfall: time axis, and the rows in view (only those) as SVG.
 
-use std::sync::Arc;
-
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::{use_state, State, ROW_H};
-use crate::analysis::Analyzed;
+use super::rows::RowsSvg;
+use super::use_state;
+use crate::layout::geometry::ROW_H;
 use crate::layout::{row_window, ticks, TimeWindow};
-use crate::model::SpanKind;
 use crate::text::format_duration;
 
 /// Rows drawn above and below the viewport (none while the view jumps, see `jumping` in `Waterfall`, nor for a new
 /// trace's first paint, see `State::fresh`).
 const OVERSCAN: usize = 10;
 /// Rows per step of the rows SVG's base (see `first` in `Waterfall`).
-const BASE_BLOCK: usize = 4096;
-/// Rows the SVG extends past its base: a block, plus room for the tallest viewport.
-const SVG_ROWS: usize = BASE_BLOCK + 1024;
+pub const BASE_BLOCK: usize = 4096;
 const AXIS_H: f64 = 30.0;
-const INDENT: f64 = 14.0;
-
-fn timeline_width(state: &State) -> f64 {
-    (state.width.get() - state.name_w.get() - 12.0).max(80.0)
-}
 
 #[component]
 pub fn Waterfall() -> impl IntoView {
@@ -64,7 +55,11 @@ pub fn Waterfall() -> impl IntoView {
         }
     });
 
-    let tick_list = Memo::new(move |_| ticks(&state.window.get(), timeline_width(&state), 90.0));
+    let tick_list = Memo::new(move |_| {
+        state
+            .frame
+            .with(|f| ticks(&f.window, f.timeline_width(), 90.0))
+    });
     // While the view jumps by more than a screenful at a time (a scrollbar drag), every row is new each frame and
     // rows past the edges are never seen: draw the viewport only, and the overscan again once it has settled.
     let jumping = RwSignal::new(false);
@@ -119,7 +114,7 @@ pub fn Waterfall() -> impl IntoView {
             return; // over the names: scroll as usual
         }
         ev.prevent_default();
-        let tl = (state.width.get_untracked() - state.name_w.get_untracked() - 12.0).max(80.0);
+        let tl = state.frame.with_untracked(|f| f.timeline_width());
         let total = state.total_ns();
         let w = state.window.get_untracked();
         let (dx, dy) = (ev.delta_x(), ev.delta_y());
@@ -237,8 +232,7 @@ fn Axis(tick_list: Memo<Vec<crate::layout::Tick>>) -> impl IntoView {
         if let Some((a, b)) = drag.get_untracked() {
             drag.set(None);
             if (a - b).abs() > 3.0 {
-                let tl =
-                    (state.width.get_untracked() - state.name_w.get_untracked() - 12.0).max(80.0);
+                let tl = state.frame.with_untracked(|f| f.timeline_width());
                 let w = state.window.get_untracked();
                 let (ta, tb) = (w.t_at(a.clamp(0.0, tl), tl), w.t_at(b.clamp(0.0, tl), tl));
                 state
@@ -300,362 +294,4 @@ fn Axis(tick_list: Memo<Vec<crate::layout::Tick>>) -> impl IntoView {
             </g>
         </svg>
     }
-}
-
-#[component]
-fn RowsSvg(
-    a: Arc<Analyzed>,
-    first: Memo<usize>,
-    in_view: Memo<Vec<(usize, u32)>>,
-    tick_list: Memo<Vec<crate::layout::Tick>>,
-) -> impl IntoView {
-    let state = use_state();
-    let a2 = a.clone();
-    // Fixed while the base stays: from the base to the end of the next block (or of the trace).
-    let height = move || {
-        let n = state.rows.with(|r| r.len());
-        n.saturating_sub(first.get()).min(SVG_ROWS) as f64 * ROW_H
-    };
-    view! {
-        <svg
-            class="rows"
-            role="tree"
-            aria-label="Spans"
-            width=move || state.width.get()
-            height=height
-            style:top=move || format!("{}px", first.get() as f64 * ROW_H)
-        >
-            <g class="grid" transform=move || format!("translate({},0)", state.name_w.get())>
-                {move || {
-                    tick_list
-                        .get()
-                        .into_iter()
-                        .map(|t| view! { <line x1=t.x x2=t.x y1="0" y2="100%" /> })
-                        .collect_view()
-                }}
-            </g>
-            <line
-                class="col-sep"
-                x1=move || state.name_w.get() - 3.0
-                x2=move || state.name_w.get() - 3.0
-                y1="0"
-                y2="100%"
-            />
-            <For
-                each=move || in_view.get()
-                key=|&(row, span)| (row, span)
-                children=move |(row, span)| {
-                    if span & crate::layout::GROUP_ROW != 0 {
-                        group_row_view(state, a2.clone(), first, row, span & !crate::layout::GROUP_ROW)
-                    } else {
-                        row_view(state, a2.clone(), first, row, span)
-                    }
-                }
-            />
-        </svg>
-    }
-}
-
-fn kind_icon(k: SpanKind) -> &'static str {
-    match k {
-        SpanKind::Server => "⇥",
-        SpanKind::Client => "↦",
-        SpanKind::Producer => "⇡",
-        SpanKind::Consumer => "⇣",
-        _ => "",
-    }
-}
-
-/// Members of a sibling group drawn as marks (the rest are counted in the label).
-const MAX_GROUP_MARKS: usize = 2000;
-
-/// A sibling group: "42 × service: operation (total …)", with each member drawn as a thin mark.
-fn group_row_view(
-    state: State,
-    a: Arc<Analyzed>,
-    first: Memo<usize>,
-    row: usize,
-    g: u32,
-) -> AnyView {
-    let Some(grp) = a.groups.get(g as usize).cloned() else {
-        return ().into_any();
-    };
-    let t = &a.trace;
-    let depth = a.tree.depth.get(grp.parent as usize).copied().unwrap_or(0) + 1;
-    let indent = (8.0 + depth.min(40) as f64 * INDENT).min(state.name_w.get_untracked() - 120.0);
-    let color = state.colors.with_untracked(|k| k.sym(grp.service));
-    let label = format!(
-        "{} × {}: {}",
-        grp.members.len(),
-        t.sym(grp.service),
-        t.sym(grp.operation)
-    );
-    let total = format!("total {}", format_duration(grp.total_ns as f64));
-    let t0 = a.start_ns;
-    let mut marks: Vec<(f64, f64)> = grp
-        .members
-        .iter()
-        .take(MAX_GROUP_MARKS)
-        .filter_map(|&m| t.spans.get(m as usize))
-        .map(|s| ((s.start_ns - t0) as f64, (s.end_ns() - t0) as f64))
-        .collect();
-    marks.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let (gs, ge) = ((grp.start_ns - t0) as f64, (grp.end_ns - t0) as f64);
-    let open = move || {
-        state
-            .expanded_groups
-            .with(|e| e.get(g as usize).copied().unwrap_or(false))
-    };
-    let has_err = grp.errors > 0;
-    let name = format!("{label} ({total})");
-    view! {
-        <g
-            class="row group-row"
-            data-testid="group-row"
-            data-row=row.to_string()
-            role="treeitem"
-            aria-label=name
-            aria-level=(depth + 1).to_string()
-            aria-expanded=move || open().to_string()
-            transform=move || format!("translate(0,{})", (row - first.get().min(row)) as f64 * ROW_H)
-            on:click=move |_| state.expanded_groups.update(|e| {
-                if let Some(v) = e.get_mut(g as usize) {
-                    *v = !*v;
-                }
-            })
-        >
-            <rect class="row-bg" x="0" y="0" width=move || state.width.get() height=ROW_H />
-            <svg class="name-col" x="0" y="0" width=move || state.name_w.get() - 6.0 height=ROW_H>
-                <g class="chevron"><text x=indent y="17.5">{move || if open() { "▾" } else { "▸" }}</text></g>
-                <text class="label" x=indent + 16.0 y="17.5">
-                    <tspan class="svc" fill=color>{label}</tspan>
-                    <tspan class="hidden-count" class:err=has_err dx="6">{total}</tspan>
-                </text>
-            </svg>
-            <g transform=move || format!("translate({},0)", state.name_w.get())>
-                {move || {
-                    let w = state.window.get();
-                    let tl = timeline_width(&state);
-                    let x0 = w.x(gs, tl).clamp(-2.0, tl + 2.0);
-                    let x1 = w.x(ge, tl).clamp(-2.0, tl + 2.0);
-                    let d = crate::layout::marks_path(&marks, |t| w.x(t, tl).clamp(-2.0, tl + 2.0));
-                    view! {
-                        <rect class="group-band" x=x0 y="5" width=(x1 - x0).max(1.5) height="14" rx="2" fill=color />
-                        <path class="group-mark" d=d fill=color />
-                    }
-                }}
-            </g>
-        </g>
-    }
-    .into_any()
-}
-
-/// Small labels for key attributes: HTTP method and status (5xx marked), db.system, rpc.system, messaging.system.
-fn row_pills(a: &Analyzed, span: u32) -> Vec<(String, bool)> {
-    let t = &a.trace;
-    let text = |k: &str| -> Option<String> {
-        t.find_attr(span, k).map(|v| match v {
-            crate::model::Value::Str(s) => t.str(*s).to_string(),
-            other => t.value_text(other),
-        })
-    };
-    let mut out = Vec::new();
-    if let Some(m) = text("http.request.method").or_else(|| text("http.method")) {
-        out.push((m, false));
-    }
-    if let Some(c) = text("http.response.status_code").or_else(|| text("http.status_code")) {
-        let bad = c.parse::<i64>().is_ok_and(|n| n >= 500);
-        out.push((c, bad));
-    }
-    for k in ["db.system", "rpc.system", "messaging.system"] {
-        if let Some(v) = text(k) {
-            out.push((v, false));
-        }
-    }
-    out.truncate(4);
-    out
-}
-
-fn row_view(state: State, a: Arc<Analyzed>, first: Memo<usize>, row: usize, span: u32) -> AnyView {
-    let t = &a.trace;
-    // During a switch of trace, rows of the new trace can reach the old view for a moment: draw nothing then.
-    let Some(s) = t.spans.get(span as usize).copied() else {
-        return ().into_any();
-    };
-    let depth = a.tree.depth[span as usize];
-    let has_children = !a.tree.children_of(span).is_empty();
-    let service = t.service(span).to_string();
-    let op = t.operation(span).to_string();
-    let color = state.colors.with_untracked(|k| k.span(t, span));
-    let is_error = s.is_error();
-    let trace_start = a.start_ns;
-    let rel_start = (s.start_ns - trace_start) as f64;
-    let rel_end = (s.end_ns() - trace_start) as f64;
-    let descendants = a.tree.descendants[span as usize];
-    let error_below = a.tree.error_below[span as usize];
-    let span_id = t.span_id(span).to_string();
-    let indent = (8.0 + depth.min(40) as f64 * INDENT).min(state.name_w.get_untracked() - 120.0);
-    // Tree guides as one path (one node per row, whatever the depth).
-    let guides_d: String = (0..depth.min(40))
-        .map(|k| format!("M{} 0V{ROW_H}", 8.0 + k as f64 * INDENT + 5.0))
-        .collect();
-    let guides = (!guides_d.is_empty()).then(|| view! { <path class="guide" d=guides_d /> });
-    let crit: Vec<(f64, f64)> = a
-        .sections_of(span)
-        .map(|c| {
-            (
-                (c.start_ns - trace_start) as f64,
-                (c.end_ns - trace_start) as f64,
-            )
-        })
-        .collect();
-    let events: Vec<f64> = t.events[s.events.range()]
-        .iter()
-        .take(64)
-        .map(|e| (e.time_ns - trace_start) as f64)
-        .collect();
-    let collapsed = move || {
-        state
-            .collapsed
-            .with(|c| c.get(span as usize).copied().unwrap_or(false))
-    };
-    let kind = kind_icon(s.kind);
-    let pills = row_pills(&a, span);
-    let duration = format_duration(s.duration_ns as f64);
-    let title = format!("{service}: {op} — {duration}");
-    let geometry = move || {
-        let w = state.window.get();
-        let tl = timeline_width(&state);
-        let x0 = w.x(rel_start, tl);
-        let x1 = w.x(rel_end, tl);
-        (x0, x1, tl)
-    };
-    view! {
-        <g
-            class=move || {
-                // One effect for the row's state classes (rows are created by the screenful while scrolling).
-                let mut c = String::from(if is_error { "row error" } else { "row" });
-                if state.selected.get() == Some(span) {
-                    c.push_str(" selected");
-                }
-                if state.focused.get() == Some(span) {
-                    c.push_str(" focused");
-                }
-                if state.hits.with(|h| h.active && !h.filtering && h.mask.get(span as usize).copied().unwrap_or(false)) {
-                    c.push_str(" hit");
-                }
-                if state.highlight.with(|h| h.as_ref().is_some_and(|m| m.get(span as usize).copied().unwrap_or(false))) {
-                    c.push_str(" highlight");
-                }
-                c
-            }
-            role="treeitem"
-            aria-level=(depth + 1).to_string()
-            aria-expanded=move || has_children.then(|| (!collapsed()).to_string())
-            aria-selected=move || (state.selected.get() == Some(span)).to_string()
-            data-span-id=span_id
-            data-row=row.to_string()
-            transform=move || format!("translate(0,{})", (row - first.get().min(row)) as f64 * ROW_H)
-            on:click=move |_| {
-                state.selected.set(Some(span));
-                state.focused.set(Some(span));
-            }
-        >
-            <title>{title}</title>
-            <rect class="row-bg" x="0" y="0" width=move || state.width.get() height=ROW_H />
-            <svg class="name-col" x="0" y="0" width=move || state.name_w.get() - 6.0 height=ROW_H>
-                {guides}
-                {has_children.then(|| view! {
-                    <g
-                        class="chevron"
-                        data-testid="chevron"
-                        on:click=move |ev: web_sys::MouseEvent| {
-                            ev.stop_propagation();
-                            state.toggle_collapse(span);
-                        }
-                    >
-                        <rect x=indent - 2.0 y="3" width="16" height="20" fill="transparent" />
-                        <text x=indent y="17.5">{move || if collapsed() { "▸" } else { "▾" }}</text>
-                    </g>
-                })}
-                <text class="label" x=indent + 16.0 y="17.5">
-                    {is_error.then(|| view! { <tspan class="err-mark">"⚠ "</tspan> })}
-                    <tspan class="svc" fill=color>{service.clone()}</tspan>
-                    <tspan class="kind">{if kind.is_empty() { String::from(" ") } else { format!(" {kind} ") }}</tspan>
-                    <tspan class="op">{op.clone()}</tspan>
-                    {move || (collapsed() && descendants > 0).then(|| view! {
-                        <tspan class="hidden-count" class:err=error_below dx="6">
-                            {format!("+{descendants}{}", if error_below { " ⚠" } else { "" })}
-                        </tspan>
-                    })}
-                </text>
-            </svg>
-            <g transform=move || format!("translate({},0)", state.name_w.get())>
-                {move || {
-                    let (x0, x1, tl) = geometry();
-                    let bx0 = x0.clamp(-2.0, tl + 2.0);
-                    let bx1 = x1.clamp(-2.0, tl + 2.0);
-                    let bw = (bx1 - bx0).max(1.5);
-                    let show_crit = state.show_critical.get();
-                    let crit_view = show_crit.then(|| {
-                        let w = state.window.get();
-                        crit.iter()
-                            .map(|&(c0, c1)| {
-                                let cx0 = w.x(c0, tl).clamp(-2.0, tl + 2.0);
-                                let cx1 = w.x(c1, tl).clamp(-2.0, tl + 2.0);
-                                view! { <rect class="crit" x=cx0 y="19" width=(cx1 - cx0).max(1.0) height="3" /> }
-                            })
-                            .collect_view()
-                    });
-                    let ev_view = {
-                        let w = state.window.get();
-                        events
-                            .iter()
-                            .map(|&e| {
-                                let ex = w.x(e, tl);
-                                view! { <line class="event-tick" x1=ex x2=ex y1="6" y2="18" /> }
-                            })
-                            .collect_view()
-                    };
-                    // The duration goes right of the bar, else left of it, else inside its right end.
-                    let (lx, anchor, inside) = if bx0 + bw + 60.0 < tl {
-                        (bx0 + bw + 5.0, "start", false)
-                    } else if bx0 > 60.0 {
-                        (bx0 - 5.0, "end", false)
-                    } else {
-                        (bx0 + bw - 5.0, "end", true)
-                    };
-                    let pill_view = (!inside).then(|| {
-                        let text_w = duration.chars().count() as f64 * 6.8;
-                        let mut x = if anchor == "start" { lx + text_w + 8.0 } else { lx + 6.0 + bw + 70.0 };
-                        if anchor != "start" {
-                            x = bx0 + bw + 6.0;
-                        }
-                        pills
-                            .iter()
-                            .filter_map(|(label, bad)| {
-                                let w = label.chars().count() as f64 * 6.2 + 10.0;
-                                let px = x;
-                                x += w + 4.0;
-                                (px + w < tl).then(|| view! {
-                                    <g class="pill" class:bad=*bad>
-                                        <rect x=px y="5" width=w height="15" rx="7" />
-                                        <text x=px + 5.0 y="16">{label.clone()}</text>
-                                    </g>
-                                })
-                            })
-                            .collect_view()
-                    });
-                    view! {
-                        <rect class="bar" class:err=is_error x=bx0 y="6" width=bw height="12" rx="2" fill=color />
-                        {pill_view}
-                        {ev_view}
-                        {crit_view}
-                        <text class="dur" class:inside=inside x=lx y="16.5" text-anchor=anchor>{duration.clone()}</text>
-                    }
-                }}
-            </g>
-        </g>
-    }
-    .into_any()
 }
