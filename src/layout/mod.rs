@@ -3,10 +3,13 @@
 //! Times here are `f64` nanoseconds *relative to the trace start*; absolute epoch times never reach `f64`.
 
 pub mod export;
+pub mod folding;
 pub mod geometry;
 pub mod rows;
 
-pub use rows::{count_text, rows, rows_text, shown, RowView, Shown, GROUP_ROW};
+pub use rows::{
+    count_text, kept, rows, rows_text, shown, shown_kept, Kept, RowView, Shown, GROUP_ROW,
+};
 
 use crate::analysis::tree::Tree;
 use crate::model::{Span, Trace};

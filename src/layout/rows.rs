@@ -47,13 +47,16 @@ impl RowView<'_> {
 }
 
 /// What the narrowings keep, when any narrows: per span, whether every narrowing keeps it or one of its descendants
-/// (`shown`), and whether every narrowing keeps the span itself (`itself`).
-struct Kept {
+/// (`shown`), and whether every narrowing keeps the span itself (`itself`). It depends on the narrowings alone, not
+/// on what is folded, so the UI keeps it while the user folds and unfolds (see [`shown_kept`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Kept {
     shown: Vec<bool>,
     itself: Vec<bool>,
 }
 
-fn kept(a: &Analyzed, v: &RowView) -> Option<Kept> {
+/// What `v`'s narrowings keep; `None` when nothing narrows. O(spans).
+pub fn kept(a: &Analyzed, v: &RowView) -> Option<Kept> {
     if !v.narrows() {
         return None;
     }
@@ -114,9 +117,13 @@ impl std::ops::Deref for Shown {
 
 /// [`rows`] and [`count_text`] together.
 pub fn shown(a: &Analyzed, v: &RowView) -> Shown {
-    let keep = kept(a, v);
-    let rows = rows_kept(a, v, keep.as_ref());
-    let count = count_kept(a, v, keep.as_ref(), &rows);
+    shown_kept(a, v, kept(a, v).as_ref())
+}
+
+/// [`shown`], with what the narrowings keep already computed by [`kept`] from the same narrowings.
+pub fn shown_kept(a: &Analyzed, v: &RowView, keep: Option<&Kept>) -> Shown {
+    let rows = rows_kept(a, v, keep);
+    let count = count_kept(a, v, keep, &rows);
     Shown { rows, count }
 }
 

@@ -5,6 +5,7 @@ use wasm_bindgen::JsCast;
 
 use super::search::step_match;
 use super::{reveal, use_state, State};
+use crate::layout::folding::Folding;
 use crate::layout::TimeWindow;
 
 pub const SHORTCUTS: &[(&str, &str)] = &[
@@ -26,36 +27,6 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("Esc", "clear search and selection, close this help"),
     ("?", "show this help"),
 ];
-
-/// Collapses every span at depth ≥ `level` that has children; expands the ones above.
-fn collapse_to_level(state: State, level: u32) {
-    if let Some(a) = state.trace.get_untracked() {
-        let v = (0..a.trace.spans.len() as u32)
-            .map(|i| a.tree.depth[i as usize] >= level && !a.tree.children_of(i).is_empty())
-            .collect();
-        state.collapsed.set(v);
-        state.level.set(level);
-    }
-}
-
-pub fn collapse_all(state: State) {
-    collapse_to_level(state, 0);
-    state
-        .expanded_groups
-        .update(|e| e.iter_mut().for_each(|v| *v = false));
-}
-
-pub fn expand_all(state: State) {
-    state
-        .collapsed
-        .update(|c| c.iter_mut().for_each(|v| *v = false));
-    state
-        .expanded_groups
-        .update(|e| e.iter_mut().for_each(|v| *v = true));
-    if let Some(a) = state.trace.get_untracked() {
-        state.level.set(a.tree.max_depth);
-    }
-}
 
 fn move_focus(state: State, step: i64) {
     let rows = state.rows.get_untracked();
@@ -127,23 +98,10 @@ pub fn install(state: State) {
                     .set(w.zoom_around((w.start + w.end) / 2.0, 1.0 / zoom, total))
             }
             "0" => state.window.set(TimeWindow::full(total as i64)),
-            "[" => expand_all(state),
-            "]" => collapse_all(state),
-            "p" => {
-                let max = state
-                    .trace
-                    .with_untracked(|t| t.as_ref().map(|a| a.tree.max_depth).unwrap_or(0));
-                collapse_to_level(
-                    state,
-                    state.level.get_untracked().min(max).saturating_sub(1),
-                );
-            }
-            "o" => {
-                let max = state
-                    .trace
-                    .with_untracked(|t| t.as_ref().map(|a| a.tree.max_depth).unwrap_or(0));
-                collapse_to_level(state, (state.level.get_untracked() + 1).min(max));
-            }
+            "[" => state.fold(Folding::expand_all),
+            "]" => state.fold(Folding::collapse_all),
+            "p" => state.fold(Folding::close_one_level),
+            "o" => state.fold(Folding::open_one_level),
             "f" => move_focus(state, 1),
             "b" => move_focus(state, -1),
             "n" => step_match(state, 1),

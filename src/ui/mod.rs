@@ -16,70 +16,23 @@ mod messages;
 mod minimap;
 mod rows;
 mod search;
+mod session;
+mod status;
 mod tasks;
+mod view;
 mod waterfall;
 
 use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use crate::access::{Owner, Parent, Trust};
-use crate::analysis::search::{parse_query, search_with_mask, Filters};
+use crate::access::{Parent, Trust};
+use crate::analysis::search::Filters;
 use crate::analysis::Analyzed;
+use crate::layout::folding::Folding;
 use crate::layout::geometry::Frame;
-use crate::layout::{shown, RowView, ServiceColors, Shown, TimeWindow};
-use crate::model::Format;
-
-/// A file that was read, with each of its traces analysed.
-pub struct Session {
-    pub name: String,
-    pub format: Format,
-    pub traces: Vec<Arc<Analyzed>>,
-    /// Who loaded it: who may hear about it (see `crate::access`).
-    pub owner: Owner,
-    /// Per trace: the clock-skew-adjusted version and how many spans it moved, computed when first asked for.
-    adjusted: Vec<std::sync::OnceLock<Adjusted>>,
-}
-
-/// A clock-skew-adjusted trace and how many spans moved, or `None` when nothing is skewed.
-type Adjusted = Option<(Arc<Analyzed>, usize)>;
-
-impl Session {
-    fn new(
-        name: String,
-        format: Format,
-        traces: impl Iterator<Item = Analyzed>,
-        owner: Owner,
-    ) -> Session {
-        let traces: Vec<Arc<Analyzed>> = traces.map(Arc::new).collect();
-        let adjusted = traces.iter().map(|_| std::sync::OnceLock::new()).collect();
-        Session {
-            name,
-            format,
-            traces,
-            owner,
-            adjusted,
-        }
-    }
-
-    /// Finishes the analysis of what the parse worker prepared (a built-in demo: the user's own).
-    pub fn from_prepared(p: crate::transfer::Prepared) -> Session {
-        let traces = p.traces.into_iter();
-        Session::new(
-            p.name,
-            p.format,
-            traces.map(|(t, tree)| crate::analysis::finish(t, tree)),
-            Owner::Local,
-        )
-    }
-
-    /// Trace `i` with clock skew adjusted, and how many spans moved; `None` when nothing is skewed.
-    pub fn adjusted(&self, i: usize) -> Adjusted {
-        let (a, cell) = (self.traces.get(i)?, self.adjusted.get(i)?);
-        cell.get_or_init(|| crate::analysis::analyze_adjusted(a).map(|(t, n)| (Arc::new(t), n)))
-            .clone()
-    }
-}
+use crate::layout::{ServiceColors, Shown, TimeWindow};
+pub use session::Session;
 
 /// How long a newly shown trace is drawn without the waterfall's overscan (see `State::fresh`).
 const FRESH_FOR: std::time::Duration = std::time::Duration::from_millis(150);
@@ -121,18 +74,7 @@ impl Debounce {
 
 pub use crate::text::group_digits;
 
-/// The result of the search and filters on the trace shown.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Hits {
-    /// A query or a filter is set.
-    pub active: bool,
-    /// Only filters (no text) are set: the view is narrowed to the hits.
-    pub filtering: bool,
-    /// Matching spans in row order.
-    pub list: Vec<u32>,
-    /// Per span: is it a hit.
-    pub mask: Vec<bool>,
-}
+pub use view::Hits;
 
 pub use crate::layout::geometry::ROW_H;
 
@@ -143,8 +85,8 @@ pub struct State {
     /// Index of the trace shown, in `session.traces`.
     pub current: RwSignal<usize>,
     pub error: RwSignal<Option<String>>,
-    /// Collapsed flag per span of the current trace.
-    pub collapsed: RwSignal<Vec<bool>>,
+    /// What is folded in the current trace (collapsed spans, opened groups, the level).
+    pub folding: RwSignal<Folding>,
     pub window: RwSignal<TimeWindow>,
     pub selected: RwSignal<Option<u32>>,
     pub scroll_top: RwSignal<f64>,
@@ -177,15 +119,11 @@ pub struct State {
     /// The row with keyboard focus.
     pub focused: RwSignal<Option<u32>>,
     pub help: RwSignal<bool>,
-    /// Depth from which rows are collapsed (for `o`/`p`).
-    pub level: RwSignal<u32>,
     /// Spans highlighted from the summary or the statistics.
     pub highlight: RwSignal<Option<Arc<Vec<bool>>>>,
     /// Show only the highlighted spans (and their ancestors).
     pub highlight_filter: RwSignal<bool>,
     pub show_stats: RwSignal<bool>,
-    /// Expanded flag per sibling group of the current trace.
-    pub expanded_groups: RwSignal<Vec<bool>>,
     /// URL parameters, read once.
     pub config: StoredValue<embed::Config>,
     /// Who may learn about which trace: set from `stitch.config.json` once it is read (until then, Stitch's own
@@ -215,7 +153,7 @@ impl State {
     fn new() -> State {
         let session: RwSignal<Option<Arc<Session>>> = RwSignal::new(None);
         let current = RwSignal::new(0usize);
-        let collapsed = RwSignal::new(Vec::new());
+        let folding = RwSignal::new(Folding::default());
         let skew_on = RwSignal::new(false);
         let trace = Signal::derive(move || {
             let s = session.get()?;
@@ -231,78 +169,19 @@ impl State {
         let filters = RwSignal::new(Filters::default());
         let matches_only = RwSignal::new(false);
         let critical_only = RwSignal::new(false);
-        // The spans that pass the filters: the rows are narrowed to them whatever the search box holds.
-        let filtered = Memo::new(move |_| {
-            let a = trace.get()?;
-            let f = filters.get();
-            (!f.is_empty()).then(|| {
-                let (list, _) = search_with_mask(&a.trace, &a.tree, a.search_index(), &[], &f);
-                Arc::new(list)
-            })
-        });
-        let hits = Memo::new(move |_| {
-            let Some(a) = trace.get() else {
-                return Arc::new(Hits::default());
-            };
-            let terms = query.with(|q| parse_query(q));
-            let f = filters.get();
-            if terms.is_empty() && f.is_empty() {
-                return Arc::new(Hits::default());
-            }
-            // Filters alone: the same spans as `filtered`, which has already scanned for them.
-            let (list, mask) = match filtered.get().filter(|_| terms.is_empty()) {
-                Some(list) => {
-                    let mut mask = vec![false; a.trace.spans.len()];
-                    for &i in list.iter() {
-                        if let Some(m) = mask.get_mut(i as usize) {
-                            *m = true;
-                        }
-                    }
-                    (list.to_vec(), mask)
-                }
-                None => search_with_mask(&a.trace, &a.tree, a.search_index(), &terms, &f),
-            };
-            Arc::new(Hits {
-                active: true,
-                filtering: terms.is_empty(),
-                list,
-                mask,
-            })
-        });
         let highlight: RwSignal<Option<Arc<Vec<bool>>>> = RwSignal::new(None);
         let highlight_filter = RwSignal::new(false);
-        let expanded_groups: RwSignal<Vec<bool>> = RwSignal::new(Vec::new());
-        // The search's matches, when "matches only" narrows the rows to them: typing with it off leaves the rows as
-        // they are, so a keystroke does not walk the whole tree again.
-        let matches = Memo::new(move |_| {
-            let on = matches_only.get();
-            hits.with(|h| (on && h.active && !h.filtering).then(|| Arc::new(h.list.clone())))
-        });
-        let rows = Memo::new(move |_| {
-            let Some(t) = trace.get() else {
-                return Arc::new(Shown::default());
-            };
-            let (m, f) = (matches.get(), filtered.get());
-            let hl = if highlight_filter.get() {
-                highlight.get()
-            } else {
-                None
-            };
-            let critical_only = critical_only.get();
-            collapsed.with(|c| {
-                expanded_groups.with(|e| {
-                    let view = RowView {
-                        collapsed: c,
-                        expanded_groups: e,
-                        matches: m.as_deref().map(|v| &v[..]),
-                        filtered: f.as_deref().map(|v| &v[..]),
-                        highlighted: hl.as_deref().map(|v| &v[..]),
-                        critical_only,
-                    };
-                    Arc::new(shown(&t, &view))
-                })
-            })
-        });
+        let inputs = view::Inputs {
+            trace,
+            folding,
+            query,
+            filters,
+            matches_only,
+            critical_only,
+            highlight,
+            highlight_filter,
+        };
+        let (hits, rows) = view::memos(inputs);
         let (window, width, name_w) = (
             RwSignal::new(TimeWindow::full(1)),
             RwSignal::new(1000.0),
@@ -318,7 +197,7 @@ impl State {
             current,
             frame,
             error: RwSignal::new(None),
-            collapsed,
+            folding,
             window,
             selected: RwSignal::new(None),
             scroll_top: RwSignal::new(0.0),
@@ -337,11 +216,9 @@ impl State {
             focus_search: RwSignal::new(0),
             focused: RwSignal::new(None),
             help: RwSignal::new(false),
-            level: RwSignal::new(u32::MAX),
             highlight,
             highlight_filter,
             show_stats: RwSignal::new(false),
-            expanded_groups,
             config: StoredValue::new(embed::read_config()),
             trust: StoredValue::new(Trust::default()),
             parent: StoredValue::new(messages::parent_origin()),
@@ -418,15 +295,13 @@ impl State {
         let Some(t) = s.traces.get(index) else {
             return;
         };
-        self.collapsed.set(vec![false; t.trace.spans.len()]);
-        self.expanded_groups.set(vec![false; t.groups.len()]);
+        self.folding.set(Folding::new(t));
         self.window.set(TimeWindow::full(t.duration_ns()));
         self.selected.set(None);
         self.focused.set(None);
         self.highlight.set(None);
         self.highlight_filter.set(false);
         self.match_started.set(false);
-        self.level.set(t.tree.max_depth);
         self.scroll_top.set(0.0);
         self.scroll_request.set(Some(0.0));
         self.current.set(index);
@@ -436,29 +311,26 @@ impl State {
     }
 
     pub fn is_collapsed(&self, span: u32) -> bool {
-        self.collapsed
-            .with(|c| c.get(span as usize).copied().unwrap_or(false))
+        self.folding.with(|f| f.is_collapsed(span))
     }
 
     pub fn group_open(&self, g: u32) -> bool {
-        self.expanded_groups
-            .with(|e| e.get(g as usize).copied().unwrap_or(false))
+        self.folding.with(|f| f.group_open(g))
     }
 
     pub fn toggle_group(&self, g: u32) {
-        self.expanded_groups.update(|e| {
-            if let Some(v) = e.get_mut(g as usize) {
-                *v = !*v;
-            }
-        });
+        self.folding.update(|f| f.toggle_group(g));
     }
 
     pub fn toggle_collapse(&self, span: u32) {
-        self.collapsed.update(|c| {
-            if let Some(v) = c.get_mut(span as usize) {
-                *v = !*v;
-            }
-        });
+        self.folding.update(|f| f.toggle(span));
+    }
+
+    /// Applies a change to the folding of the trace on screen (see `layout::folding`).
+    pub fn fold(&self, change: impl FnOnce(&mut Folding, &Analyzed)) {
+        if let Some(a) = self.trace.get_untracked() {
+            self.folding.update(|f| change(f, &a));
+        }
     }
 
     pub fn total_ns(&self) -> f64 {
@@ -488,26 +360,7 @@ pub fn reveal(state: State, i: u32) {
     let Some(a) = state.trace.get_untracked() else {
         return;
     };
-    let anc = a.tree.ancestors(i);
-    // Open any sibling group that hides the span.
-    for &s in std::iter::once(&i).chain(anc.iter()) {
-        if let Some(&g) = a.group_of.get(s as usize) {
-            if g != analysis_none() {
-                state.expanded_groups.update(|e| {
-                    if let Some(v) = e.get_mut(g as usize) {
-                        *v = true;
-                    }
-                });
-            }
-        }
-    }
-    state.collapsed.update(|c| {
-        for p in anc {
-            if let Some(v) = c.get_mut(p as usize) {
-                *v = false;
-            }
-        }
-    });
+    state.folding.update(|f| f.reveal(&a, i));
     state.selected.set(Some(i));
     let row = state
         .rows
@@ -520,10 +373,6 @@ pub fn reveal(state: State, i: u32) {
             state.scroll_request.set(Some((y - h / 3.0).max(0.0)));
         }
     }
-}
-
-fn analysis_none() -> u32 {
-    crate::analysis::tree::NONE
 }
 
 pub fn use_state() -> State {
@@ -615,8 +464,8 @@ fn App() -> impl IntoView {
             {(!embed_mode).then(|| view! { <header::TopBar /> })}
             // The landmark for everything below the top bar (`display: contents`: no box of its own).
             <main class="app-main">
-                <Progress />
-                <ErrorBanner />
+                <status::Progress />
+                <status::ErrorBanner />
                 {(!embed_mode).then(|| view! {
                     <header::TraceList />
                     <header::TraceHeader />
@@ -635,64 +484,11 @@ fn App() -> impl IntoView {
                         </div>
                     }.into_any()
                 } else {
-                    view! { <EmptyState /> }.into_any()
+                    view! { <status::EmptyState /> }.into_any()
                 }}
             </main>
             {(!embed_mode).then(|| view! { <load::DropOverlay /> })}
             <keys::HelpOverlay />
         </div>
-    }
-}
-
-#[component]
-fn Progress() -> impl IntoView {
-    let state = use_state();
-    move || {
-        state.progress.get().map(|p| {
-            let (frac, text) = p.describe();
-            let pct = frac * 100.0;
-            view! {
-                <div class="progress" data-testid="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=format!("{pct:.0}")>
-                    <div class="progress-bar" style:width=format!("{pct:.1}%")></div>
-                    <span class="progress-text" data-testid="progress-text">{text}</span>
-                    {p.cancellable().then(|| view! {
-                        <button class="btn small progress-cancel" data-testid="cancel-load" on:click=move |_| loader::cancel(state)>"Cancel"</button>
-                    })}
-                </div>
-            }
-        })
-    }
-}
-
-/// What shows while no trace is loaded (a `?url=` that failed, say): never an empty waterfall.
-#[component]
-fn EmptyState() -> impl IntoView {
-    let state = use_state();
-    view! {
-        <div class="empty-state" data-testid="empty-state">
-            {move || if state.progress.with(|p| p.is_some()) {
-                "Loading…".into_any()
-            } else {
-                view! {
-                    <p>"No trace is shown. Open a trace file, drop one anywhere on the page, or paste its JSON."</p>
-                    <button class="btn" on:click=move |_| state.open_demo(0)>"Show the demo trace"</button>
-                }.into_any()
-            }}
-        </div>
-    }
-}
-
-#[component]
-fn ErrorBanner() -> impl IntoView {
-    let state = use_state();
-    move || {
-        state.error.get().map(|e| {
-            view! {
-                <div class="error-banner" role="alert">
-                    <span class="error-text">{e}</span>
-                    <button class="btn small" on:click=move |_| state.error.set(None)>"Dismiss"</button>
-                </div>
-            }
-        })
     }
 }

@@ -5,6 +5,7 @@ use wasm_bindgen::JsCast;
 
 use super::rows::RowsSvg;
 use super::use_state;
+use crate::layout::folding::Folding;
 use crate::layout::geometry::ROW_H;
 use crate::layout::{row_window, ticks, TimeWindow};
 use crate::text::format_duration;
@@ -167,10 +168,10 @@ fn Toolbar() -> impl IntoView {
     let zoomed = move || !state.window.get().is_full(state.total_ns());
     view! {
         <div class="wf-toolbar">
-            <button class="btn small" data-testid="expand-all" title="Expand all ([)" on:click=move |_| super::keys::expand_all(state)>
+            <button class="btn small" data-testid="expand-all" title="Expand all ([)" on:click=move |_| state.fold(Folding::expand_all)>
                 "Expand all"
             </button>
-            <button class="btn small" data-testid="collapse-all" title="Collapse all (])" on:click=move |_| super::keys::collapse_all(state)>
+            <button class="btn small" data-testid="collapse-all" title="Collapse all (])" on:click=move |_| state.fold(Folding::collapse_all)>
                 "Collapse all"
             </button>
             <span class="muted row-count" data-testid="row-count">

@@ -1,0 +1,130 @@
+//! The memos that turn the view settings into what is drawn: the search's hits and the rows shown. The decisions are
+//! the core's (`analysis::search`, `layout::rows`); this file only wires them to signals, so that each is recomputed
+//! only when what it depends on changes.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+use crate::analysis::search::{parse_query, search_with_mask, Filters};
+use crate::analysis::Analyzed;
+use crate::layout::folding::Folding;
+use crate::layout::{kept, shown_kept, Kept, RowView, Shown};
+
+/// The result of the search and filters on the trace shown.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Hits {
+    /// A query or a filter is set.
+    pub active: bool,
+    /// Only filters (no text) are set: the view is narrowed to the hits.
+    pub filtering: bool,
+    /// Matching spans in row order.
+    pub list: Vec<u32>,
+    /// Per span: is it a hit.
+    pub mask: Vec<bool>,
+}
+
+/// The signals the memos read.
+#[derive(Clone, Copy)]
+pub struct Inputs {
+    pub trace: Signal<Option<Arc<Analyzed>>>,
+    pub folding: RwSignal<Folding>,
+    pub query: RwSignal<String>,
+    pub filters: RwSignal<Filters>,
+    pub matches_only: RwSignal<bool>,
+    pub critical_only: RwSignal<bool>,
+    pub highlight: RwSignal<Option<Arc<Vec<bool>>>>,
+    pub highlight_filter: RwSignal<bool>,
+}
+
+/// The hits, and the rows shown with their count.
+pub fn memos(i: Inputs) -> (Memo<Arc<Hits>>, Memo<Arc<Shown>>) {
+    // The spans that pass the filters: the rows are narrowed to them whatever the search box holds.
+    let filtered = Memo::new(move |_| {
+        let a = i.trace.get()?;
+        let f = i.filters.get();
+        (!f.is_empty()).then(|| {
+            let (list, _) = search_with_mask(&a.trace, &a.tree, a.search_index(), &[], &f);
+            Arc::new(list)
+        })
+    });
+    let hits = Memo::new(move |_| hits(i, filtered));
+    // The search's matches, when "matches only" narrows the rows to them: typing with it off leaves the rows as they
+    // are, so a keystroke does not walk the whole tree again.
+    let matches = Memo::new(move |_| {
+        let on = i.matches_only.get();
+        hits.with(|h| (on && h.active && !h.filtering).then(|| Arc::new(h.list.clone())))
+    });
+    // What the narrowings keep: O(spans), so kept while the user folds and unfolds.
+    let narrowing = Memo::new(move |_| {
+        let a = i.trace.get()?;
+        let (m, f) = (matches.get(), filtered.get());
+        let hl = i
+            .highlight_filter
+            .get()
+            .then(|| i.highlight.get())
+            .flatten();
+        let view = RowView {
+            matches: m.as_deref().map(|v| &v[..]),
+            filtered: f.as_deref().map(|v| &v[..]),
+            highlighted: hl.as_deref().map(|v| &v[..]),
+            critical_only: i.critical_only.get(),
+            ..RowView::default()
+        };
+        kept(&a, &view).map(Arc::new)
+    });
+    let rows = Memo::new(move |_| {
+        let Some(a) = i.trace.get() else {
+            return Arc::new(Shown::default());
+        };
+        let (m, f) = (matches.get(), filtered.get());
+        let hl = i
+            .highlight_filter
+            .get()
+            .then(|| i.highlight.get())
+            .flatten();
+        let keep: Option<Arc<Kept>> = narrowing.get();
+        i.folding.with(|fold| {
+            let view = RowView {
+                collapsed: &fold.collapsed,
+                expanded_groups: &fold.expanded_groups,
+                matches: m.as_deref().map(|v| &v[..]),
+                filtered: f.as_deref().map(|v| &v[..]),
+                highlighted: hl.as_deref().map(|v| &v[..]),
+                critical_only: i.critical_only.get(),
+            };
+            Arc::new(shown_kept(&a, &view, keep.as_deref()))
+        })
+    });
+    (hits, rows)
+}
+
+fn hits(i: Inputs, filtered: Memo<Option<Arc<Vec<u32>>>>) -> Arc<Hits> {
+    let Some(a) = i.trace.get() else {
+        return Arc::new(Hits::default());
+    };
+    let terms = i.query.with(|q| parse_query(q));
+    let f = i.filters.get();
+    if terms.is_empty() && f.is_empty() {
+        return Arc::new(Hits::default());
+    }
+    // Filters alone: the same spans as `filtered`, which has already scanned for them.
+    let (list, mask) = match filtered.get().filter(|_| terms.is_empty()) {
+        Some(list) => {
+            let mut mask = vec![false; a.trace.spans.len()];
+            for &s in list.iter() {
+                if let Some(m) = mask.get_mut(s as usize) {
+                    *m = true;
+                }
+            }
+            (list.to_vec(), mask)
+        }
+        None => search_with_mask(&a.trace, &a.tree, a.search_index(), &terms, &f),
+    };
+    Arc::new(Hits {
+        active: true,
+        filtering: terms.is_empty(),
+        list,
+        mask,
+    })
+}
