@@ -7,12 +7,14 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 
-use super::common::{
-    counted_id, null_default, opt_str, CowStr, InPlace, List, OneOrMany, Scalar, TraceSet,
-};
+use super::counted::{count_span, counted_id, OneOrMany};
+use super::json::{from_json, null_default, opt_str, CowStr, InPlace, List};
+use super::scalar::Scalar;
 use super::time::{span_duration, span_start, TimeUnit};
+use super::trace_set::TraceSet;
 use crate::model::{
-    flags, Event, Link, ParentRef, RefType, Resource, Span, SpanKind, Str, Trace, Value,
+    flags, Event, IndexRange, Link, ParentRef, RefType, Resource, Span, SpanKind, StatusCode, Str,
+    Sym, Trace, Value, WarningKind,
 };
 
 #[derive(Deserialize, Default)]
@@ -92,18 +94,19 @@ struct Process<'a> {
 
 /// Parses Jaeger JSON into traces.
 ///
-/// A trace object's `spans` are converted one by one while they are parsed, into a staging trace (see [`Staged`]),
+/// A trace object's `spans` are converted one by one while they are parsed, into [`PendingSpans`] (see [`Staged`]),
 /// so the parsed form of a million spans never exists at once. A trace object's `processes` come after its spans in
-/// Jaeger's files, so each staged span keeps its process ID, and resources are resolved when the object is complete.
+/// Jaeger's files, so each pending span keeps its process ID, and resources are resolved when the object is complete.
 pub fn parse(bytes: &[u8]) -> Result<Vec<Trace>, serde_json::Error> {
-    STAGES.with(|s| s.borrow_mut().clear());
-    let top: Result<OneOrMany<Box<JSpan>>, _> = super::common::from_json(bytes);
-    let mut stages: Vec<Option<Stage>> = STAGES.with(|s| std::mem::take(&mut *s.borrow_mut()));
+    PENDING.with(|s| s.borrow_mut().clear());
+    let top: Result<OneOrMany<Box<JSpan>>, _> = from_json(bytes);
+    let mut pending: Vec<Option<PendingSpans>> =
+        PENDING.with(|s| std::mem::take(&mut *s.borrow_mut()));
     let top = top?;
     let mut set = TraceSet::default();
     let mut stack: Vec<Box<JSpan>> = top.into_vec();
     stack.reverse();
-    let mut loose = Stage::default();
+    let mut loose = PendingSpans::default();
     // Flatten `data` wrappers (iteratively; they nest at most a couple of levels in practice).
     while let Some(mut node) = stack.pop() {
         if let Some(data) = node.data.take() {
@@ -112,10 +115,10 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Trace>, serde_json::Error> {
             stack.extend(inner);
         }
         if let Some(Staged(k)) = node.spans.take() {
-            if let Some(stage) = stages.get_mut(k).and_then(Option::take) {
-                finish_stage(
+            if let Some(spans) = pending.get_mut(k).and_then(Option::take) {
+                resolve_pending(
                     &mut set,
-                    stage,
+                    spans,
                     node.trace_id.as_deref(),
                     &node.processes,
                     &node.warnings,
@@ -126,17 +129,17 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Trace>, serde_json::Error> {
         }
     }
     if !loose.t.spans.is_empty() {
-        finish_stage(&mut set, loose, None, &HashMap::new(), &[]);
+        resolve_pending(&mut set, loose, None, &HashMap::new(), &[]);
     }
     Ok(set.into_traces())
 }
 
 thread_local! {
-    /// Staged span arrays of the parse in progress, by [`Staged`] index.
-    static STAGES: std::cell::RefCell<Vec<Option<Stage>>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// The `spans` arrays of the parse in progress, converted but not yet resolved, by [`Staged`] index.
+    static PENDING: std::cell::RefCell<Vec<Option<PendingSpans>>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// A `spans` array, converted while parsed: an index into the staged arrays of this parse.
+/// A `spans` array, converted while parsed: an index into [`PENDING`].
 struct Staged(usize);
 
 impl<'de> Deserialize<'de> for Staged {
@@ -151,16 +154,16 @@ impl<'de> Deserialize<'de> for Staged {
                 self,
                 mut seq: A,
             ) -> Result<Staged, A::Error> {
-                let mut stage = Stage::default();
+                let mut spans = PendingSpans::default();
                 // Every span is read into one scratch value, so its lists are allocated once.
                 let mut s = JSpan::default();
                 while seq.next_element_seed(InPlace(&mut s))?.is_some() {
-                    super::common::count_span()?;
-                    stage.add(&s);
+                    count_span()?;
+                    spans.add(&s);
                 }
-                Ok(Staged(STAGES.with(|st| {
-                    let mut st = st.borrow_mut();
-                    st.push(Some(stage));
+                Ok(Staged(PENDING.with(|p| {
+                    let mut st = p.borrow_mut();
+                    st.push(Some(spans));
                     st.len() - 1
                 })))
             }
@@ -169,8 +172,9 @@ impl<'de> Deserialize<'de> for Staged {
     }
 }
 
-/// Spans converted before their trace object is complete.
-struct Stage {
+/// A `spans` array converted into the model before its trace object is complete: its spans wait for the object's
+/// processes (their resources and services) and, where they name none of their own, its trace ID.
+struct PendingSpans {
     t: Trace,
     /// Per span: its own `traceID` (empty if it has none).
     tid: Vec<Str>,
@@ -180,9 +184,9 @@ struct Stage {
     last_tid: String,
 }
 
-impl Default for Stage {
-    fn default() -> Stage {
-        Stage {
+impl Default for PendingSpans {
+    fn default() -> PendingSpans {
+        PendingSpans {
             t: Trace::new(""),
             tid: Vec::new(),
             pid: Vec::new(),
@@ -191,7 +195,8 @@ impl Default for Stage {
     }
 }
 
-impl Stage {
+impl PendingSpans {
+    /// Converts a span, keeping its own trace ID and its process ID for [`resolve_pending`].
     fn add(&mut self, s: &JSpan) {
         let own_tid = s.trace_id.as_deref().filter(|t| !t.is_empty());
         if let Some(tid) = own_tid {
@@ -213,10 +218,32 @@ impl Stage {
         self.pid.push(pid);
         convert_span(t, s, &self.last_tid, resource, service);
     }
+
+    /// Gives each span that has no resource yet its process's: processes become resources, once per process ID.
+    fn resolve_processes(&mut self, processes: &HashMap<CowStr, Process>) {
+        let mut res_of: HashMap<String, (u32, Sym)> = HashMap::new();
+        for i in 0..self.t.spans.len() {
+            if self.t.spans[i].resource != u32::MAX {
+                continue;
+            }
+            let r = match res_of.get(self.t.str(self.pid[i])) {
+                Some(&r) => r,
+                None => {
+                    let pid = self.t.str(self.pid[i]).to_string();
+                    let r = push_process(&mut self.t, processes.get(pid.as_str()));
+                    res_of.insert(pid, r);
+                    r
+                }
+            };
+            let span = &mut self.t.spans[i];
+            span.resource = r.0;
+            span.service = r.1;
+        }
+    }
 }
 
 /// Turns a process into a resource of `t`; returns it and the interned service name.
-fn push_process(t: &mut Trace, p: Option<&Process>) -> (u32, crate::model::Sym) {
+fn push_process(t: &mut Trace, p: Option<&Process>) -> (u32, Sym) {
     let a0 = t.attrs.len() as u32;
     if let Some(p) = p {
         for tag in &p.tags {
@@ -226,7 +253,7 @@ fn push_process(t: &mut Trace, p: Option<&Process>) -> (u32, crate::model::Sym) 
     }
     let a1 = t.attrs.len() as u32;
     t.resources.push(Resource {
-        attrs: crate::model::IndexRange { start: a0, end: a1 },
+        attrs: IndexRange { start: a0, end: a1 },
         ..Resource::default()
     });
     let svc_name = match p {
@@ -236,39 +263,17 @@ fn push_process(t: &mut Trace, p: Option<&Process>) -> (u32, crate::model::Sym) 
     ((t.resources.len() - 1) as u32, t.strings.intern(svc_name))
 }
 
-/// Resolves a staged array's processes and moves its spans into the trace set, by trace ID.
-fn finish_stage(
+/// Resolves a converted array's processes and moves its spans into the trace set, by trace ID.
+fn resolve_pending(
     set: &mut TraceSet,
-    mut st: Stage,
+    mut st: PendingSpans,
     trace_id: Option<&str>,
     processes: &HashMap<CowStr, Process>,
     warnings: &[CowStr],
 ) {
-    // Processes become resources, once per process ID.
-    let mut res_of: HashMap<String, (u32, crate::model::Sym)> = HashMap::new();
-    for i in 0..st.t.spans.len() {
-        if st.t.spans[i].resource != u32::MAX {
-            continue;
-        }
-        let r = match res_of.get(st.t.str(st.pid[i])) {
-            Some(&r) => r,
-            None => {
-                let pid = st.t.str(st.pid[i]).to_string();
-                let r = push_process(&mut st.t, processes.get(pid.as_str()));
-                res_of.insert(pid, r);
-                r
-            }
-        };
-        let span = &mut st.t.spans[i];
-        span.resource = r.0;
-        span.service = r.1;
-    }
+    st.resolve_processes(processes);
     for w in warnings {
-        st.t.warn(
-            crate::model::WarningKind::Format,
-            None,
-            format!("exporter warning: {w}"),
-        );
+        st.t.warn(WarningKind::Format, None, format!("exporter warning: {w}"));
     }
     let fallback = trace_id.filter(|t| !t.is_empty()).unwrap_or("unknown");
     fn tid_of<'t>(t: &'t Trace, s: Str, fallback: &'t str) -> &'t str {
@@ -318,164 +323,192 @@ fn finish_stage(
 }
 
 /// Converts one span into `t`, with its resource and service already known (or `u32::MAX` for later).
-fn convert_span(t: &mut Trace, s: &JSpan, tid: &str, resource: u32, service: crate::model::Sym) {
-    {
-        let mut span = Span {
-            span_id: t.push_str(&s.span_id),
-            service,
-            operation: t.strings.intern(&s.operation_name),
-            resource,
-            ..Span::default()
-        };
-        let (start, start_warning) =
-            span_start(&s.start_time, TimeUnit::Micros, "startTime", &s.span_id);
-        match start {
-            Some(ns) => span.start_ns = ns,
-            None => span.flags |= flags::NO_TIMESTAMP,
-        }
-        let (duration, duration_warning) =
-            span_duration(&s.duration, TimeUnit::Micros, "duration", &s.span_id);
-        match duration {
-            Some(ns) => span.duration_ns = ns,
-            None => span.flags |= flags::NO_DURATION,
-        }
-        if s.flags.as_i64().is_some_and(|f| f & 2 != 0) {
-            // Jaeger's debug flag; nothing to do, kept for completeness.
-        }
+fn convert_span(t: &mut Trace, s: &JSpan, tid: &str, resource: u32, service: Sym) {
+    let mut span = Span {
+        span_id: t.push_str(&s.span_id),
+        service,
+        operation: t.strings.intern(&s.operation_name),
+        resource,
+        ..Span::default()
+    };
+    // Jaeger's `flags` (the debug bit) are read but not used.
+    let time_warnings = read_times(&mut span, s);
+    let parent = pick_parent(&s.references, tid);
+    span.links = push_links(t, &s.references, parent);
+    set_parent(t, &mut span, s, parent);
+    span.attrs = push_tags(t, &mut span, &s.tags);
+    span.events = push_logs(t, &s.logs);
+    warn_span(t, &span, s, time_warnings);
+    t.spans.push(span);
+}
 
-        // Parent: first CHILD_OF reference in the same trace, else FOLLOWS_FROM, else parentSpanID.
-        let l0 = t.links.len() as u32;
-        let mut parent: Option<(usize, RefType)> = None;
-        for (ri, r) in s.references.iter().enumerate() {
-            let rt = if r.ref_type.eq_ignore_ascii_case("FOLLOWS_FROM") {
-                RefType::FollowsFrom
-            } else {
-                RefType::ChildOf
-            };
-            // `tid` is empty when no span so far named its trace: then every reference counts as in the trace.
-            let same_trace = r.trace_id.is_empty() || tid.is_empty() || r.trace_id == tid;
-            let better = match parent {
-                None => same_trace,
-                Some((_, RefType::FollowsFrom)) => same_trace && rt == RefType::ChildOf,
-                Some(_) => false,
-            };
-            if better {
-                parent = Some((ri, rt));
-            }
-        }
-        for (ri, r) in s.references.iter().enumerate() {
-            if parent.is_some_and(|(p, _)| p == ri) {
-                continue;
-            }
-            let rt = if r.ref_type.eq_ignore_ascii_case("FOLLOWS_FROM") {
-                RefType::FollowsFrom
-            } else {
-                RefType::ChildOf
-            };
-            let link = Link {
-                trace_id: t.push_str(&r.trace_id),
-                span_id: t.push_str(&r.span_id),
-                ref_type: rt,
-                attrs: Default::default(),
-            };
-            t.links.push(link);
-        }
-        span.links = crate::model::IndexRange {
-            start: l0,
-            end: t.links.len() as u32,
-        };
-        match parent {
-            Some((ri, rt)) => {
-                span.parent = ParentRef::Id(t.push_str(&s.references[ri].span_id));
-                if rt == RefType::FollowsFrom {
-                    span.flags |= flags::FOLLOWS_FROM;
-                }
-            }
-            None => {
-                if let Some(p) = s.parent_span_id.as_deref().filter(|p| !p.is_empty()) {
-                    span.parent = ParentRef::Id(t.push_str(p));
-                }
-            }
-        }
+/// A span's start and duration, flagged when missing; returns the warnings about them (out of range, another unit).
+fn read_times(span: &mut Span, s: &JSpan) -> [Option<String>; 2] {
+    let (start, start_warning) =
+        span_start(&s.start_time, TimeUnit::Micros, "startTime", &s.span_id);
+    match start {
+        Some(ns) => span.start_ns = ns,
+        None => span.flags |= flags::NO_TIMESTAMP,
+    }
+    let (duration, duration_warning) =
+        span_duration(&s.duration, TimeUnit::Micros, "duration", &s.span_id);
+    match duration {
+        Some(ns) => span.duration_ns = ns,
+        None => span.flags |= flags::NO_DURATION,
+    }
+    [start_warning, duration_warning]
+}
 
-        // Tags: span.kind, error, otel.status_* are read as well as kept.
-        let a0 = t.attrs.len() as u32;
-        for tag in &s.tags {
-            match &*tag.key {
-                "span.kind" => {
-                    span.kind = match tag.value.as_str() {
-                        Some(k) => SpanKind::parse(k),
-                        None => SpanKind::parse(&tag.value.to_text()),
-                    }
-                }
-                "error" if tag.value.as_bool() == Some(true) => {
-                    span.flags |= flags::ERROR;
-                    span.status = crate::model::StatusCode::Error;
-                }
-                "otel.status_code" => {
-                    let c = tag.value.to_text();
-                    if c.eq_ignore_ascii_case("ERROR") {
-                        span.status = crate::model::StatusCode::Error;
-                    } else if c.eq_ignore_ascii_case("OK") {
-                        span.status = crate::model::StatusCode::Ok;
-                    }
-                }
-                "otel.status_description" => span.status_message = t.push_str(&tag.value.to_text()),
-                _ => {}
-            }
-            let v = tag_value(t, tag);
-            t.push_attr(&tag.key, v);
-        }
-        span.attrs = crate::model::IndexRange {
-            start: a0,
-            end: t.attrs.len() as u32,
-        };
+fn ref_type(r: &Reference) -> RefType {
+    if r.ref_type.eq_ignore_ascii_case("FOLLOWS_FROM") {
+        RefType::FollowsFrom
+    } else {
+        RefType::ChildOf
+    }
+}
 
-        let e0 = t.events.len() as u32;
-        for log in &s.logs {
-            let ev_a0 = t.attrs.len() as u32;
-            let mut name = String::new();
-            for f in &log.fields {
-                if (f.key == "event" || f.key == "message") && name.is_empty() {
-                    name = f.value.to_text();
-                }
-                let v = tag_value(t, f);
-                t.push_attr(&f.key, v);
-            }
-            let name = t.push_str(if name.is_empty() { "log" } else { &name });
-            let time_ns = log.timestamp.as_i64().unwrap_or(0).saturating_mul(1000);
-            t.events.push(Event {
-                time_ns,
-                name,
-                attrs: crate::model::IndexRange {
-                    start: ev_a0,
-                    end: t.attrs.len() as u32,
-                },
-            });
-        }
-        span.events = crate::model::IndexRange {
-            start: e0,
-            end: t.events.len() as u32,
+/// The reference that is the span's parent: the first CHILD_OF reference in the same trace, else the first
+/// FOLLOWS_FROM one in it. `tid` is empty when no span so far named its trace: then every reference is in the trace.
+fn pick_parent(refs: &[Reference], tid: &str) -> Option<(usize, RefType)> {
+    let mut parent: Option<(usize, RefType)> = None;
+    for (ri, r) in refs.iter().enumerate() {
+        let rt = ref_type(r);
+        let same_trace = r.trace_id.is_empty() || tid.is_empty() || r.trace_id == tid;
+        let better = match parent {
+            None => same_trace,
+            Some((_, RefType::FollowsFrom)) => same_trace && rt == RefType::ChildOf,
+            Some(_) => false,
         };
-        let idx = t.spans.len() as u32;
-        for w in &s.warnings {
-            t.warn(
-                crate::model::WarningKind::Format,
-                Some(idx),
-                format!("span {}: {w}", s.span_id),
-            );
+        if better {
+            parent = Some((ri, rt));
         }
-        if span.has(flags::NO_TIMESTAMP) && start_warning.is_none() {
-            t.warn(
-                crate::model::WarningKind::MissingTimestamp,
-                Some(idx),
-                format!("span {} has no startTime", s.span_id),
-            );
+    }
+    parent
+}
+
+/// Every reference but the parent becomes a link.
+fn push_links(t: &mut Trace, refs: &[Reference], parent: Option<(usize, RefType)>) -> IndexRange {
+    let l0 = t.links.len() as u32;
+    for (ri, r) in refs.iter().enumerate() {
+        if parent.is_some_and(|(p, _)| p == ri) {
+            continue;
         }
-        for w in [start_warning, duration_warning].into_iter().flatten() {
-            t.warn(crate::model::WarningKind::TimeValue, Some(idx), w);
+        let link = Link {
+            trace_id: t.push_str(&r.trace_id),
+            span_id: t.push_str(&r.span_id),
+            ref_type: ref_type(r),
+            attrs: Default::default(),
+        };
+        t.links.push(link);
+    }
+    IndexRange {
+        start: l0,
+        end: t.links.len() as u32,
+    }
+}
+
+/// The parent reference if there is one, else `parentSpanID`.
+fn set_parent(t: &mut Trace, span: &mut Span, s: &JSpan, parent: Option<(usize, RefType)>) {
+    match parent {
+        Some((ri, rt)) => {
+            span.parent = ParentRef::Id(t.push_str(&s.references[ri].span_id));
+            if rt == RefType::FollowsFrom {
+                span.flags |= flags::FOLLOWS_FROM;
+            }
         }
-        t.spans.push(span);
+        None => {
+            if let Some(p) = s.parent_span_id.as_deref().filter(|p| !p.is_empty()) {
+                span.parent = ParentRef::Id(t.push_str(p));
+            }
+        }
+    }
+}
+
+/// Tags become attributes; span.kind, error, otel.status_* are read as well as kept.
+fn push_tags(t: &mut Trace, span: &mut Span, tags: &[Tag]) -> IndexRange {
+    let a0 = t.attrs.len() as u32;
+    for tag in tags {
+        match &*tag.key {
+            "span.kind" => {
+                span.kind = match tag.value.as_str() {
+                    Some(k) => SpanKind::parse(k),
+                    None => SpanKind::parse(&tag.value.to_text()),
+                }
+            }
+            "error" if tag.value.as_bool() == Some(true) => {
+                span.flags |= flags::ERROR;
+                span.status = StatusCode::Error;
+            }
+            "otel.status_code" => {
+                let c = tag.value.to_text();
+                if c.eq_ignore_ascii_case("ERROR") {
+                    span.status = StatusCode::Error;
+                } else if c.eq_ignore_ascii_case("OK") {
+                    span.status = StatusCode::Ok;
+                }
+            }
+            "otel.status_description" => span.status_message = t.push_str(&tag.value.to_text()),
+            _ => {}
+        }
+        let v = tag_value(t, tag);
+        t.push_attr(&tag.key, v);
+    }
+    IndexRange {
+        start: a0,
+        end: t.attrs.len() as u32,
+    }
+}
+
+/// Logs become events, named by their `event` or `message` field.
+fn push_logs(t: &mut Trace, logs: &[Log]) -> IndexRange {
+    let e0 = t.events.len() as u32;
+    for log in logs {
+        let ev_a0 = t.attrs.len() as u32;
+        let mut name = String::new();
+        for f in &log.fields {
+            if (f.key == "event" || f.key == "message") && name.is_empty() {
+                name = f.value.to_text();
+            }
+            let v = tag_value(t, f);
+            t.push_attr(&f.key, v);
+        }
+        let name = t.push_str(if name.is_empty() { "log" } else { &name });
+        let time_ns = log.timestamp.as_i64().unwrap_or(0).saturating_mul(1000);
+        t.events.push(Event {
+            time_ns,
+            name,
+            attrs: IndexRange {
+                start: ev_a0,
+                end: t.attrs.len() as u32,
+            },
+        });
+    }
+    IndexRange {
+        start: e0,
+        end: t.events.len() as u32,
+    }
+}
+
+/// The span's own warnings (the exporter's, a missing start, its times), before it is pushed.
+fn warn_span(t: &mut Trace, span: &Span, s: &JSpan, time_warnings: [Option<String>; 2]) {
+    let idx = t.spans.len() as u32;
+    for w in &s.warnings {
+        t.warn(
+            WarningKind::Format,
+            Some(idx),
+            format!("span {}: {w}", s.span_id),
+        );
+    }
+    let [start_warning, _] = &time_warnings;
+    if span.has(flags::NO_TIMESTAMP) && start_warning.is_none() {
+        t.warn(
+            WarningKind::MissingTimestamp,
+            Some(idx),
+            format!("span {} has no startTime", s.span_id),
+        );
+    }
+    for w in time_warnings.into_iter().flatten() {
+        t.warn(WarningKind::TimeValue, Some(idx), w);
     }
 }
 

@@ -1,10 +1,14 @@
 //! Trace file formats: detection by content, one parser per format, all producing [`crate::model::Trace`].
 
 pub mod chrome;
-pub mod common;
+pub mod counted;
+pub mod ids;
 pub mod jaeger;
+pub mod json;
 pub mod otlp;
+pub mod scalar;
 pub mod time;
+pub mod trace_set;
 pub mod zipkin;
 
 use std::fmt;
@@ -162,7 +166,7 @@ pub fn load_limited(
     });
     let hook = Box::new(move |spans, done| progress(Phase::Parsing { spans, done, total }));
     let (parsed, spans) =
-        common::with_progress(body, limits.spans, hook, || parse_as(format, body));
+        counted::with_progress(body, limits.spans, hook, || parse_as(format, body));
     let mut traces = parsed.map_err(|e| match spans > limits.spans {
         true => LoadError {
             position: LoadError::from_json(name, format, &e).position,

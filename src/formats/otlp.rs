@@ -6,11 +6,15 @@
 use serde::Deserialize;
 use std::borrow::Cow;
 
-use super::common::{counted_id, null_default, opt_str, Counted, CowStr, Scalar, TraceSet};
+use super::counted::{counted_id, Counted};
+use super::ids::normalize_otlp_id;
+use super::json::{null_default, opt_str, CowStr};
+use super::scalar::Scalar;
 use super::time::{span_duration, span_start, TimeUnit};
+use super::trace_set::TraceSet;
 use crate::model::{
     flags, Event, IndexRange, Link, ParentRef, RefType, Resource, Span, SpanKind, StatusCode,
-    Trace, Value,
+    Trace, Value, WarningKind,
 };
 
 #[derive(Deserialize, Default)]
@@ -173,7 +177,7 @@ struct KvList<'a> {
 /// Parses one OTLP JSON document, or several (JSON Lines), merging spans by trace ID.
 pub fn parse(bytes: &[u8]) -> Result<Vec<Trace>, serde_json::Error> {
     let mut set = TraceSet::default();
-    // Valid UTF-8 is checked once and read as text (see `common::from_json`).
+    // Valid UTF-8 is checked once and read as text (see `json::from_json`).
     let docs: Box<dyn Iterator<Item = Result<Request, serde_json::Error>>> =
         match std::str::from_utf8(bytes) {
             Ok(text) => Box::new(serde_json::Deserializer::from_str(text).into_iter()),
@@ -213,39 +217,13 @@ fn add_resource_spans(set: &mut TraceSet, rs: &ResourceSpans) {
         // One resource record per (trace, scope block).
         let mut res_for: Vec<(usize, u32)> = Vec::new();
         for s in &ss.spans.0 {
-            let tid = normalize_id(&s.trace_id, 16);
+            let tid = normalize_otlp_id(&s.trace_id, 16);
             let ti = set.index(&tid);
             let t = &mut set.traces[ti];
             let resource = match res_for.iter().find(|(i, _)| *i == ti) {
                 Some(&(_, r)) => r,
                 None => {
-                    let a0 = t.attrs.len() as u32;
-                    for kv in res_attrs {
-                        push_kv(t, kv);
-                    }
-                    let attrs = IndexRange {
-                        start: a0,
-                        end: t.attrs.len() as u32,
-                    };
-                    let s0 = t.attrs.len() as u32;
-                    let (mut sn, mut sv) = (Default::default(), Default::default());
-                    if let Some(sc) = scope {
-                        for kv in &sc.attributes {
-                            push_kv(t, kv);
-                        }
-                        sn = t.push_str(&sc.name);
-                        sv = t.push_str(&sc.version);
-                    }
-                    t.resources.push(Resource {
-                        attrs,
-                        scope_name: sn,
-                        scope_version: sv,
-                        scope_attrs: IndexRange {
-                            start: s0,
-                            end: t.attrs.len() as u32,
-                        },
-                    });
-                    let r = (t.resources.len() - 1) as u32;
+                    let r = push_resource(t, res_attrs, scope);
                     res_for.push((ti, r));
                     r
                 }
@@ -255,9 +233,26 @@ fn add_resource_spans(set: &mut TraceSet, rs: &ResourceSpans) {
     }
 }
 
+/// Adds a resource with its scope to `t`; returns its index.
+fn push_resource(t: &mut Trace, res_attrs: &[KeyValue], scope: Option<&Scope>) -> u32 {
+    let attrs = push_kvs(t, res_attrs);
+    let scope_attrs = push_kvs(t, scope.map_or(&[], |sc| &sc.attributes[..]));
+    let (mut sn, mut sv) = (Default::default(), Default::default());
+    if let Some(sc) = scope {
+        sn = t.push_str(&sc.name);
+        sv = t.push_str(&sc.version);
+    }
+    t.resources.push(Resource {
+        attrs,
+        scope_name: sn,
+        scope_version: sv,
+        scope_attrs,
+    });
+    (t.resources.len() - 1) as u32
+}
+
 fn add_span(t: &mut Trace, s: &OSpan, service: &str, resource: u32) {
-    let idx = t.spans.len() as u32;
-    let span_id = normalize_id(&s.span_id, 8);
+    let span_id = normalize_otlp_id(&s.span_id, 8);
     let mut span = Span {
         span_id: t.push_str(&span_id),
         service: t.strings.intern(service),
@@ -265,22 +260,69 @@ fn add_span(t: &mut Trace, s: &OSpan, service: &str, resource: u32) {
         resource,
         ..Span::default()
     };
-    let parent = normalize_id(&s.parent_span_id, 8);
+    let parent = normalize_otlp_id(&s.parent_span_id, 8);
     if !parent.is_empty() {
         span.parent = ParentRef::Id(t.push_str(&parent));
     }
-    span.kind = match &s.kind {
+    span.kind = span_kind(&s.kind);
+    read_times(t, &mut span, s, &span_id);
+    if let Some(st) = &s.status {
+        span.status = status_code(&st.code);
+        if span.status == StatusCode::Error {
+            span.flags |= flags::ERROR;
+        }
+        span.status_message = t.push_str(&st.message);
+    }
+    span.attrs = push_kvs(t, &s.attributes);
+    if !s.trace_state.is_empty() {
+        t.push_str_attr("w3c.tracestate", &s.trace_state);
+        span.attrs.end = t.attrs.len() as u32;
+    }
+    span.events = push_events(t, &s.events);
+    span.links = push_links(t, &s.links);
+    t.spans.push(span);
+}
+
+/// A span's kind: OTLP's number (also written as a string), or a name.
+fn span_kind(kind: &Scalar) -> SpanKind {
+    match kind {
         Scalar::Str(k) => match k.parse::<i64>() {
             Ok(n) => SpanKind::from_otlp(n),
             Err(_) => SpanKind::parse(k),
         },
         k => SpanKind::from_otlp(k.as_i64().unwrap_or(0)),
+    }
+}
+
+/// A status code: OTLP's number (also written as a string), or its name.
+fn status_code(code: &Scalar) -> StatusCode {
+    let code = match code {
+        Scalar::Str(c) => match c.parse::<i64>() {
+            Ok(n) => n,
+            Err(_) => match c.trim_start_matches("STATUS_CODE_") {
+                "OK" => 1,
+                "ERROR" => 2,
+                _ => 0,
+            },
+        },
+        c => c.as_i64().unwrap_or(0),
     };
+    match code {
+        1 => StatusCode::Ok,
+        2 => StatusCode::Error,
+        _ => StatusCode::Unset,
+    }
+}
+
+/// The span's start and duration (from its end), flagged and warned about when missing or out of range. The span is
+/// the next one of `t`.
+fn read_times(t: &mut Trace, span: &mut Span, s: &OSpan, span_id: &str) {
+    let idx = t.spans.len() as u32;
     let (start, start_warning) =
-        span_start(&s.start, TimeUnit::Nanos, "startTimeUnixNano", &span_id);
-    let (end, end_warning) = span_duration(&s.end, TimeUnit::Nanos, "endTimeUnixNano", &span_id);
+        span_start(&s.start, TimeUnit::Nanos, "startTimeUnixNano", span_id);
+    let (end, end_warning) = span_duration(&s.end, TimeUnit::Nanos, "endTimeUnixNano", span_id);
     for w in [&start_warning, &end_warning].into_iter().flatten() {
-        t.warn(crate::model::WarningKind::TimeValue, Some(idx), w.clone());
+        t.warn(WarningKind::TimeValue, Some(idx), w.clone());
     }
     match start {
         Some(st) if st > 0 => span.start_ns = st,
@@ -288,7 +330,7 @@ fn add_span(t: &mut Trace, s: &OSpan, service: &str, resource: u32) {
             span.flags |= flags::NO_TIMESTAMP;
             if start_warning.is_none() {
                 t.warn(
-                    crate::model::WarningKind::MissingTimestamp,
+                    WarningKind::MissingTimestamp,
                     Some(idx),
                     format!("span {span_id} has no startTimeUnixNano"),
                 );
@@ -300,81 +342,53 @@ fn add_span(t: &mut Trace, s: &OSpan, service: &str, resource: u32) {
         (Some(st), Some(en)) if en > 0 => span.duration_ns = en - st,
         _ => span.flags |= flags::NO_DURATION,
     }
-    if let Some(st) = &s.status {
-        let code = match &st.code {
-            Scalar::Str(c) => match c.parse::<i64>() {
-                Ok(n) => n,
-                Err(_) => match c.trim_start_matches("STATUS_CODE_") {
-                    "OK" => 1,
-                    "ERROR" => 2,
-                    _ => 0,
-                },
-            },
-            c => c.as_i64().unwrap_or(0),
-        };
-        span.status = match code {
-            1 => StatusCode::Ok,
-            2 => StatusCode::Error,
-            _ => StatusCode::Unset,
-        };
-        if code == 2 {
-            span.flags |= flags::ERROR;
-        }
-        span.status_message = t.push_str(&st.message);
-    }
-    let a0 = t.attrs.len() as u32;
-    for kv in &s.attributes {
-        push_kv(t, kv);
-    }
-    if !s.trace_state.is_empty() {
-        t.push_str_attr("w3c.tracestate", &s.trace_state);
-    }
-    span.attrs = IndexRange {
-        start: a0,
-        end: t.attrs.len() as u32,
-    };
+}
+
+fn push_events(t: &mut Trace, events: &[OEvent]) -> IndexRange {
     let e0 = t.events.len() as u32;
-    for e in &s.events {
-        let ea0 = t.attrs.len() as u32;
-        for kv in &e.attributes {
-            push_kv(t, kv);
-        }
+    for e in events {
+        let attrs = push_kvs(t, &e.attributes);
         let name = t.push_str(&e.name);
         t.events.push(Event {
             time_ns: e.time.as_i64().unwrap_or(0),
             name,
-            attrs: IndexRange {
-                start: ea0,
-                end: t.attrs.len() as u32,
-            },
+            attrs,
         });
     }
-    span.events = IndexRange {
+    IndexRange {
         start: e0,
         end: t.events.len() as u32,
-    };
+    }
+}
+
+fn push_links(t: &mut Trace, links: &[OLink]) -> IndexRange {
     let l0 = t.links.len() as u32;
-    for l in &s.links {
-        let la0 = t.attrs.len() as u32;
-        for kv in &l.attributes {
-            push_kv(t, kv);
-        }
+    for l in links {
+        let attrs = push_kvs(t, &l.attributes);
         let link = Link {
-            trace_id: t.push_str(&normalize_id(&l.trace_id, 16)),
-            span_id: t.push_str(&normalize_id(&l.span_id, 8)),
+            trace_id: t.push_str(&normalize_otlp_id(&l.trace_id, 16)),
+            span_id: t.push_str(&normalize_otlp_id(&l.span_id, 8)),
             ref_type: RefType::FollowsFrom,
-            attrs: IndexRange {
-                start: la0,
-                end: t.attrs.len() as u32,
-            },
+            attrs,
         };
         t.links.push(link);
     }
-    span.links = IndexRange {
+    IndexRange {
         start: l0,
         end: t.links.len() as u32,
-    };
-    t.spans.push(span);
+    }
+}
+
+/// Adds attributes to `t`; returns their range.
+fn push_kvs(t: &mut Trace, kvs: &[KeyValue]) -> IndexRange {
+    let a0 = t.attrs.len() as u32;
+    for kv in kvs {
+        push_kv(t, kv);
+    }
+    IndexRange {
+        start: a0,
+        end: t.attrs.len() as u32,
+    }
 }
 
 fn push_kv(t: &mut Trace, kv: &KeyValue) {
@@ -464,52 +478,4 @@ fn json_text(v: &AnyValue, out: &mut String) {
     } else {
         out.push_str("null");
     }
-}
-
-/// IDs in OTLP/JSON are hex by the spec, but some exporters write base64 (protobuf JSON's bytes encoding).
-/// Hex has exactly `2 * bytes` hex digits; anything else that decodes as base64 to `bytes` bytes is base64.
-pub fn normalize_id(id: &str, bytes: usize) -> String {
-    let id = id.trim();
-    if id.is_empty() {
-        return String::new();
-    }
-    let is_hex = id.bytes().all(|b| b.is_ascii_hexdigit());
-    if is_hex && (id.len() == bytes * 2 || (bytes == 16 && id.len() == 16)) {
-        return id.to_ascii_lowercase();
-    }
-    if let Some(raw) = base64_decode(id) {
-        if raw.len() == bytes || (bytes == 16 && raw.len() == 8) {
-            if raw.iter().all(|&b| b == 0) {
-                return String::new();
-            }
-            return raw.iter().map(|b| format!("{b:02x}")).collect();
-        }
-    }
-    id.to_string()
-}
-
-/// Standard or URL-safe base64, padded or not.
-pub fn base64_decode(s: &str) -> Option<Vec<u8>> {
-    let s = s.trim_end_matches('=');
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
-    let mut acc: u32 = 0;
-    let mut bits = 0;
-    for c in s.bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            _ => return None,
-        } as u32;
-        acc = (acc << 6) | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
 }

@@ -1,7 +1,7 @@
 //! Times as the formats write them: read with their unit, refused per field when out of range (before 1970, after
 //! 2116), and named when they look like another unit (milliseconds in a microsecond field).
 
-use super::common::Scalar;
+use super::scalar::Scalar;
 
 /// The latest absolute time Stitch takes, in ns since the epoch (in 2116): any two such times, and a span's start plus
 /// its duration, then fit an `i64`.
