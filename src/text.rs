@@ -1,4 +1,4 @@
-//! Text for people: durations, numbers with digit groups, dates, and long values folded to what a page can show. A leaf: it uses no
+//! Text for people: durations, numbers (digit groups, floats), dates, and long values folded to what a page can show. A leaf: it uses no
 //! other module of Stitch.
 
 /// `1234567` → `1,234,567`.
@@ -68,6 +68,16 @@ pub fn format_duration(ns: f64) -> String {
     format!("{sign}{}{unit}", trim_number(v))
 }
 
+/// A float attribute value as text: a whole number below 10^15 keeps one decimal (`3.0`), so that it reads as a float;
+/// any other value is written as Rust writes it (`0.25`, `NaN`, `inf`; never with an exponent).
+pub fn format_float(f: f64) -> String {
+    if f.is_finite() && f == f.trunc() && f.abs() < 1e15 {
+        format!("{f:.1}")
+    } else {
+        format!("{f}")
+    }
+}
+
 /// At most 3 significant digits, no trailing zeros.
 fn trim_number(v: f64) -> String {
     let s = if v >= 100.0 {
@@ -118,6 +128,15 @@ mod tests {
         assert_eq!(format_duration(812_000_000.0), "812ms");
         assert_eq!(format_duration(1_500_000_000.0), "1.5s");
         assert_eq!(format_duration(125e9), "2m 5s");
+    }
+
+    #[test]
+    fn floats_read_as_floats() {
+        assert_eq!(format_float(3.0), "3.0");
+        assert_eq!(format_float(-2.0), "-2.0");
+        assert_eq!(format_float(0.25), "0.25");
+        assert_eq!(format_float(1e15), "1000000000000000");
+        assert_eq!(format_float(f64::NAN), "NaN");
     }
 
     #[test]

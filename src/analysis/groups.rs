@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use super::tree::{Tree, NONE};
-use crate::model::{Sym, Trace};
+use crate::model::{Span, Sym, Trace};
 
 /// Children with the same service and operation that make a group.
 pub const GROUP_MIN: usize = 5;
@@ -25,62 +25,87 @@ pub struct SiblingGroup {
 
 /// Groups, and for each span the group it belongs to ([`NONE`] if none).
 pub fn sibling_groups(trace: &Trace, tree: &Tree) -> (Vec<SiblingGroup>, Vec<u32>) {
-    let n = trace.spans.len();
-    let fan_out = |p: u32| tree.children_of(p).len();
-    // 1. In storage order (children are scattered in storage, and a parent can have a million of them): each
-    //    (parent, service, operation) of a parent with enough children gets a slot that counts and sums its spans.
-    let mut slot_of: HashMap<(u32, Sym, Sym), u32, BuildHasherDefault<SymHasher>> =
-        HashMap::default();
-    let mut slots: Vec<Slot> = Vec::new();
-    let mut slot = vec![NONE; n];
-    for (c, s) in trace.spans.iter().enumerate() {
-        let p = tree.parent.get(c).copied().unwrap_or(NONE);
-        if p == NONE || fan_out(p) < GROUP_MIN {
-            continue;
-        }
-        let id = *slot_of
-            .entry((p, s.service, s.operation))
-            .or_insert_with(|| {
-                slots.push(Slot {
-                    parent: p,
-                    service: s.service,
-                    operation: s.operation,
-                    count: 0,
-                    total_ns: 0,
-                    start_ns: i64::MAX,
-                    end_ns: i64::MIN,
-                    errors: 0,
-                    first: NONE,
-                    group: NONE,
-                });
-                slots.len() as u32 - 1
-            });
-        let sl = &mut slots[id as usize];
-        sl.count += 1;
-        sl.total_ns += s.duration_ns.max(0);
-        sl.start_ns = sl.start_ns.min(s.start_ns);
-        sl.end_ns = sl.end_ns.max(s.end_ns());
-        if s.is_error() {
-            sl.errors += 1;
-        }
-        slot[c] = id;
-    }
-    drop(slot_of);
-    // 2. Each slot's first member in row order, for the parents that have a group.
+    let (mut slots, slot_of) = count_slots(trace, tree);
+    let parents = parents_with_groups(&slots, trace.spans.len());
+    mark_first_members(tree, &parents, &slot_of, &mut slots);
+    let mut groups = groups_in_order(&mut slots);
+    let group_of = fill_members(tree, &parents, &slot_of, &slots, &mut groups);
+    (groups, group_of)
+}
+
+/// The parents with at least one group, in index order.
+fn parents_with_groups(slots: &[Slot], n: usize) -> Vec<u32> {
     let mut has_group = vec![false; n];
     for sl in slots.iter().filter(|sl| sl.count >= GROUP_MIN) {
         has_group[sl.parent as usize] = true;
     }
-    for p in (0..n as u32).filter(|&p| has_group[p as usize]) {
+    (0..n as u32).filter(|&p| has_group[p as usize]).collect()
+}
+
+/// Each slot's first member in row order (children are in row order), for the parents that have a group.
+fn mark_first_members(tree: &Tree, parents: &[u32], slot_of: &[u32], slots: &mut [Slot]) {
+    for &p in parents {
         for &c in tree.children_of(p) {
-            if let Some(sl) = slots.get_mut(slot[c as usize] as usize) {
+            if let Some(sl) = slots.get_mut(slot_of[c as usize] as usize) {
                 if sl.first == NONE {
                     sl.first = c;
                 }
             }
         }
     }
-    // 3. Groups by parent, then by first member; members in row order.
+}
+
+/// Puts each grouped child in its group, in row order; returns each span's group ([`NONE`] if none).
+fn fill_members(
+    tree: &Tree,
+    parents: &[u32],
+    slot_of: &[u32],
+    slots: &[Slot],
+    groups: &mut [SiblingGroup],
+) -> Vec<u32> {
+    let mut group_of = vec![NONE; slot_of.len()];
+    for &p in parents {
+        for &c in tree.children_of(p) {
+            let g = slots
+                .get(slot_of[c as usize] as usize)
+                .map_or(NONE, |sl| sl.group);
+            if let Some(sg) = groups.get_mut(g as usize) {
+                sg.members.push(c);
+                group_of[c as usize] = g;
+            }
+        }
+    }
+    group_of
+}
+
+/// In storage order (children are scattered in storage, and a parent can have a million of them): each (parent,
+/// service, operation) of a parent with enough children gets a slot that counts and sums its spans. Returns the
+/// slots and each span's slot ([`NONE`] if none).
+fn count_slots(trace: &Trace, tree: &Tree) -> (Vec<Slot>, Vec<u32>) {
+    let mut slot_ids: HashMap<(u32, Sym, Sym), u32, BuildHasherDefault<SymHasher>> =
+        HashMap::default();
+    let mut slots: Vec<Slot> = Vec::new();
+    let mut slot_of = vec![NONE; trace.spans.len()];
+    for (c, s) in trace.spans.iter().enumerate() {
+        let p = tree.parent.get(c).copied().unwrap_or(NONE);
+        if p == NONE || tree.children_of(p).len() < GROUP_MIN {
+            continue;
+        }
+        let id = *slot_ids
+            .entry((p, s.service, s.operation))
+            .or_insert_with(|| {
+                slots.push(Slot::new(p, s));
+                slots.len() as u32 - 1
+            });
+        slots[id as usize].add(s);
+        slot_of[c] = id;
+    }
+    (slots, slot_of)
+}
+
+/// The groups (slots with at least [`GROUP_MIN`] spans) by parent, then by first member, with no members yet; sets
+/// each slot's `group`.
+fn groups_in_order(slots: &mut [Slot]) -> Vec<SiblingGroup> {
     let mut order: Vec<(u32, u32, u32)> = slots
         .iter()
         .enumerate()
@@ -103,19 +128,7 @@ pub fn sibling_groups(trace: &Trace, tree: &Tree) -> (Vec<SiblingGroup>, Vec<u32
             errors: sl.errors,
         });
     }
-    let mut group_of = vec![NONE; n];
-    for p in (0..n as u32).filter(|&p| has_group[p as usize]) {
-        for &c in tree.children_of(p) {
-            let g = slots
-                .get(slot[c as usize] as usize)
-                .map_or(NONE, |sl| sl.group);
-            if let Some(sg) = groups.get_mut(g as usize) {
-                sg.members.push(c);
-                group_of[c as usize] = g;
-            }
-        }
-    }
-    (groups, group_of)
+    groups
 }
 
 /// The spans of one parent with one service and operation.
@@ -131,6 +144,34 @@ struct Slot {
     /// First member in row order.
     first: u32,
     group: u32,
+}
+
+impl Slot {
+    /// An empty slot for the children of `parent` with the service and operation of `s`.
+    fn new(parent: u32, s: &Span) -> Slot {
+        Slot {
+            parent,
+            service: s.service,
+            operation: s.operation,
+            count: 0,
+            total_ns: 0,
+            start_ns: i64::MAX,
+            end_ns: i64::MIN,
+            errors: 0,
+            first: NONE,
+            group: NONE,
+        }
+    }
+
+    fn add(&mut self, s: &Span) {
+        self.count += 1;
+        self.total_ns += s.duration_ns.max(0);
+        self.start_ns = self.start_ns.min(s.start_ns);
+        self.end_ns = self.end_ns.max(s.end_ns());
+        if s.is_error() {
+            self.errors += 1;
+        }
+    }
 }
 
 /// A fast hash for span and interned-string indices (small integers; no untrusted keys reach it unhashed by

@@ -102,8 +102,8 @@ pub fn finish(trace: Trace, tree: Tree) -> Analyzed {
 pub struct Finishing {
     trace: Trace,
     tree: Tree,
-    next: u8,
-    /// Spans whose self time is known (part 1 runs in blocks of [`SELF_TIME_BLOCK`]).
+    next: FinishStep,
+    /// Spans whose self time is known ([`FinishStep::SelfTime`] runs in blocks of [`SELF_TIME_BLOCK`]).
     done_to: usize,
     skews: Vec<skew::Skew>,
     self_ns: Vec<i64>,
@@ -114,6 +114,32 @@ pub struct Finishing {
     groups: Option<(Vec<groups::SiblingGroup>, Vec<u32>)>,
 }
 
+/// The parts of [`Finishing`], in the order they run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FinishStep {
+    /// Clock skew between RPC pairs, each recorded as a warning.
+    ClockSkew,
+    /// Self time per span, in blocks of [`SELF_TIME_BLOCK`] spans.
+    SelfTime,
+    /// The main root, its critical path, and critical time per span.
+    CriticalPath,
+    Summary,
+    SiblingGroups,
+    Done,
+}
+
+impl FinishStep {
+    fn after(self) -> FinishStep {
+        match self {
+            FinishStep::ClockSkew => FinishStep::SelfTime,
+            FinishStep::SelfTime => FinishStep::CriticalPath,
+            FinishStep::CriticalPath => FinishStep::Summary,
+            FinishStep::Summary => FinishStep::SiblingGroups,
+            FinishStep::SiblingGroups | FinishStep::Done => FinishStep::Done,
+        }
+    }
+}
+
 /// Spans per self-time step of [`Finishing::step`] (about 10 ms in the page's wasm).
 const SELF_TIME_BLOCK: usize = 1 << 17;
 
@@ -122,7 +148,7 @@ impl Finishing {
         Finishing {
             trace,
             tree,
-            next: 0,
+            next: FinishStep::ClockSkew,
             done_to: 0,
             skews: Vec::new(),
             self_ns: Vec::new(),
@@ -138,7 +164,7 @@ impl Finishing {
     pub fn step(&mut self) -> bool {
         let (trace, tree) = (&mut self.trace, &self.tree);
         match self.next {
-            0 => {
+            FinishStep::ClockSkew => {
                 self.skews = skew::detect(trace, tree);
                 for k in &self.skews {
                     let message = skew_warning(trace, k);
@@ -149,7 +175,7 @@ impl Finishing {
                     );
                 }
             }
-            1 => {
+            FinishStep::SelfTime => {
                 // In blocks: at a million spans the whole pass is one of the page's longest steps.
                 let n = trace.spans.len();
                 if self.done_to == 0 {
@@ -162,22 +188,22 @@ impl Finishing {
                     return false;
                 }
             }
-            2 => {
+            FinishStep::CriticalPath => {
                 self.root = critical::main_root(trace, tree);
                 if let Some(r) = self.root {
                     self.path = critical::critical_path(trace, tree, r);
                 }
                 self.crit_ns = critical::critical_time(trace.spans.len(), &self.path);
             }
-            3 => {
+            FinishStep::Summary => {
                 self.summary = self
                     .root
                     .map(|r| stats::summarize(trace, tree, &self.path, r));
             }
-            4 => self.groups = Some(groups::sibling_groups(trace, tree)),
-            _ => return true,
+            FinishStep::SiblingGroups => self.groups = Some(groups::sibling_groups(trace, tree)),
+            FinishStep::Done => return true,
         }
-        self.next += 1;
+        self.next = self.next.after();
         false
     }
 

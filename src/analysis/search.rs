@@ -160,8 +160,8 @@ fn value_contains(
     }
 }
 
-/// A term prepared against one trace: which interned strings it matches, decided once.
-struct Prepared<'q> {
+/// A search term compiled against one trace: which interned strings and resources it matches, decided once.
+struct CompiledTerm<'q> {
     term: &'q Term,
     /// Substring finder for the word (text terms) or the value (key=value terms), built once.
     finder: memchr::memmem::Finder<'q>,
@@ -174,44 +174,46 @@ struct Prepared<'q> {
     res_hit: Vec<bool>,
 }
 
-fn prepare<'q>(t: &Trace, ix: &SearchIndex, term: &'q Term) -> Prepared<'q> {
-    let sym_hit = ix
-        .lower_syms
-        .iter()
-        .map(|s| match term {
-            Term::Text(w) => s.contains(w.as_str()),
-            Term::KeyValue(k, _) => s == k,
-        })
-        .collect();
-    let needle = match term {
-        Term::Text(w) => w.as_str(),
-        Term::KeyValue(_, v) => v.as_str(),
-    };
-    let mut p = Prepared {
-        term,
-        finder: memchr::memmem::Finder::new(needle),
-        sym_hit,
-        could: CouldMatch::new(needle),
-        res_hit: Vec::new(),
-    };
-    let mut buf = String::new();
-    p.res_hit = t
-        .resources
-        .iter()
-        .map(|r| {
-            [r.attrs, r.scope_attrs]
-                .iter()
-                .any(|g| attrs_match(t, ix, &p, *g, &mut buf))
-        })
-        .collect();
-    p
+impl<'q> CompiledTerm<'q> {
+    fn new(t: &Trace, ix: &SearchIndex, term: &'q Term) -> CompiledTerm<'q> {
+        let sym_hit = ix
+            .lower_syms
+            .iter()
+            .map(|s| match term {
+                Term::Text(w) => s.contains(w.as_str()),
+                Term::KeyValue(k, _) => s == k,
+            })
+            .collect();
+        let needle = match term {
+            Term::Text(w) => w.as_str(),
+            Term::KeyValue(_, v) => v.as_str(),
+        };
+        let mut c = CompiledTerm {
+            term,
+            finder: memchr::memmem::Finder::new(needle),
+            sym_hit,
+            could: CouldMatch::new(needle),
+            res_hit: Vec::new(),
+        };
+        let mut buf = String::new();
+        c.res_hit = t
+            .resources
+            .iter()
+            .map(|r| {
+                [r.attrs, r.scope_attrs]
+                    .iter()
+                    .any(|g| attrs_match(t, ix, &c, *g, &mut buf))
+            })
+            .collect();
+        c
+    }
 }
 
 /// Whether an attribute in `g` matches the term (a text term: its key or value; key=value: both).
 fn attrs_match(
     t: &Trace,
     ix: &SearchIndex,
-    p: &Prepared,
+    p: &CompiledTerm,
     g: crate::model::IndexRange,
     buf: &mut String,
 ) -> bool {
@@ -228,10 +230,16 @@ fn attrs_match(
     }
 }
 
-fn span_matches(t: &Trace, ix: &SearchIndex, i: u32, terms: &[Prepared], buf: &mut String) -> bool {
+fn span_matches(
+    t: &Trace,
+    ix: &SearchIndex,
+    i: u32,
+    terms: &[CompiledTerm],
+    buf: &mut String,
+) -> bool {
     let s = &t.spans[i as usize];
-    let hit = |p: &Prepared, sym: u32| p.sym_hit.get(sym as usize).copied().unwrap_or(false);
-    let res_hit = |p: &Prepared| p.res_hit.get(s.resource as usize).copied().unwrap_or(false);
+    let hit = |p: &CompiledTerm, sym: u32| p.sym_hit.get(sym as usize).copied().unwrap_or(false);
+    let res_hit = |p: &CompiledTerm| p.res_hit.get(s.resource as usize).copied().unwrap_or(false);
     terms.iter().all(|p| match p.term {
         Term::Text(_) => {
             hit(p, s.service)
@@ -278,7 +286,10 @@ pub fn search_with_mask(
     if !f.include.is_empty() && include.is_empty() {
         return (Vec::new(), vec![false; t.spans.len()]);
     }
-    let prepared: Vec<Prepared> = terms.iter().map(|term| prepare(t, ix, term)).collect();
+    let compiled: Vec<CompiledTerm> = terms
+        .iter()
+        .map(|term| CompiledTerm::new(t, ix, term))
+        .collect();
     let mut buf = String::new();
     // Visit spans in storage order (sequential memory), marking hits; then read them out in row order (one pass over
     // the depth-first order is cheaper than sorting a quarter of a million hits).
@@ -286,7 +297,7 @@ pub fn search_with_mask(
     let mut mask = vec![false; n];
     for i in 0..n as u32 {
         if passes(t, i, f, &include, &exclude)
-            && (prepared.is_empty() || span_matches(t, ix, i, &prepared, &mut buf))
+            && (compiled.is_empty() || span_matches(t, ix, i, &compiled, &mut buf))
         {
             mask[i as usize] = true;
         }

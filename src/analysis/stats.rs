@@ -167,73 +167,17 @@ pub fn summarize(trace: &Trace, tree: &Tree, path: &[Section], root: u32) -> Sum
             waiting_on: None,
         };
     }
-    // Inclusive critical time (own + descendants'), children before parents.
-    let mut incl = crit.clone();
-    for &i in tree.preorder.iter().rev() {
-        let p = tree.parent[i as usize];
-        if p != NONE {
-            incl[p as usize] += incl[i as usize];
-        }
-    }
-    let mut cur = root;
-    loop {
-        let best = tree
-            .children_of(cur)
-            .iter()
-            .copied()
-            .max_by_key(|&c| (incl[c as usize], std::cmp::Reverse(c)));
-        match best {
-            Some(c) if incl[c as usize] * 2 >= total && incl[c as usize] > 0 => cur = c,
-            _ => break,
-        }
-    }
-    let spans = &trace.spans;
-    let is_call = |i: u32| {
-        let s = &spans[i as usize];
-        matches!(s.kind, SpanKind::Client | SpanKind::Producer)
-            || trace.find_attr(i, "db.system").is_some()
-    };
+    let incl = inclusive_times(tree, &crit);
+    let deepest = deepest_half_holder(tree, &incl, root, total);
     // No child holds half the path, and the root's own time is not half either: that the root holds all of it says
     // nothing. Name what holds the most critical time of its own instead.
-    if cur == root && !tree.children_of(root).is_empty() && crit[root as usize] * 2 < total {
-        return largest_own_share(trace, &crit, total, is_call);
+    if deepest == root && !tree.children_of(root).is_empty() && crit[root as usize] * 2 < total {
+        return largest_own_share(trace, &crit, total);
     }
-    // The deepest span that holds half the path. If it is a call out (client, producer, or a database call),
-    // name the server span that made it, and the call as what it waits on.
-    let deepest = cur;
-    let (dominant, mut waiting_on) = if is_call(deepest) {
-        let mut h = deepest;
-        loop {
-            let p = tree.parent[h as usize];
-            if p == NONE {
-                break;
-            }
-            h = p;
-            if matches!(
-                spans[h as usize].kind,
-                SpanKind::Server | SpanKind::Consumer
-            ) {
-                break;
-            }
-        }
-        (h, if h != deepest { Some(deepest) } else { None })
-    } else {
-        (deepest, None)
+    let (dominant, waiting_on) = match caller_of(trace, tree, deepest) {
+        Some(server) => (server, Some(deepest)),
+        None => (deepest, busiest_inside(tree, &crit, &incl, deepest)),
     };
-    // Otherwise, where inside the dominant span the time goes: the descendant with the most own critical time.
-    if waiting_on.is_none() && crit[dominant as usize] < incl[dominant as usize] {
-        let row = tree.row_of[dominant as usize] as usize;
-        let end = row + tree.descendants[dominant as usize] as usize + 1;
-        let mut best = (crit[dominant as usize], dominant);
-        for &d in &tree.preorder[row + 1..end.min(tree.preorder.len())] {
-            if crit[d as usize] > best.0 {
-                best = (crit[d as usize], d);
-            }
-        }
-        if best.1 != dominant {
-            waiting_on = Some(best.1);
-        }
-    }
     let name = |i: u32| format!("{}: {}", trace.service(i), trace.operation(i));
     let d = incl[dominant as usize];
     let pct = (d as f64 * 100.0 / total as f64).round();
@@ -258,20 +202,92 @@ pub fn summarize(trace: &Trace, tree: &Tree, path: &[Section], root: u32) -> Sum
     }
 }
 
+/// Inclusive critical time of each span (its own and its descendants'), children before parents.
+fn inclusive_times(tree: &Tree, crit: &[i64]) -> Vec<i64> {
+    let mut incl = crit.to_vec();
+    for &i in tree.preorder.iter().rev() {
+        let p = tree.parent[i as usize];
+        if p != NONE {
+            incl[p as usize] += incl[i as usize];
+        }
+    }
+    incl
+}
+
+/// From `root` down, while the child with the most inclusive critical time holds at least half of `total`: the
+/// deepest span reached.
+fn deepest_half_holder(tree: &Tree, incl: &[i64], root: u32, total: i64) -> u32 {
+    let mut cur = root;
+    loop {
+        let best = tree
+            .children_of(cur)
+            .iter()
+            .copied()
+            .max_by_key(|&c| (incl[c as usize], std::cmp::Reverse(c)));
+        match best {
+            Some(c) if incl[c as usize] * 2 >= total && incl[c as usize] > 0 => cur = c,
+            _ => return cur,
+        }
+    }
+}
+
+/// Whether span `i` calls out: a client, a producer, or a database call.
+fn is_call(trace: &Trace, i: u32) -> bool {
+    matches!(
+        trace.spans[i as usize].kind,
+        SpanKind::Client | SpanKind::Producer
+    ) || trace.find_attr(i, "db.system").is_some()
+}
+
+/// When `call` calls out, the span that made the call: its nearest server or consumer ancestor (else its root);
+/// `None` when it is not a call, or has no parent.
+fn caller_of(trace: &Trace, tree: &Tree, call: u32) -> Option<u32> {
+    if !is_call(trace, call) {
+        return None;
+    }
+    let mut h = call;
+    loop {
+        let p = tree.parent[h as usize];
+        if p == NONE {
+            break;
+        }
+        h = p;
+        if matches!(
+            trace.spans[h as usize].kind,
+            SpanKind::Server | SpanKind::Consumer
+        ) {
+            break;
+        }
+    }
+    (h != call).then_some(h)
+}
+
+/// Where inside `span` its critical time goes: the descendant with the most critical time of its own, if one has
+/// more than `span` itself.
+fn busiest_inside(tree: &Tree, crit: &[i64], incl: &[i64], span: u32) -> Option<u32> {
+    if crit[span as usize] >= incl[span as usize] {
+        return None;
+    }
+    let row = tree.row_of[span as usize] as usize;
+    let end = row + tree.descendants[span as usize] as usize + 1;
+    let mut best = (crit[span as usize], span);
+    for &d in &tree.preorder[row + 1..end.min(tree.preorder.len())] {
+        if crit[d as usize] > best.0 {
+            best = (crit[d as usize], d);
+        }
+    }
+    (best.1 != span).then_some(best.1)
+}
+
 /// The summary of a critical path that no one subtree dominates: the span with the most critical time of its own
 /// ("api waiting on postgresql: INSERT orders" when it is a call).
-fn largest_own_share(
-    trace: &Trace,
-    crit: &[i64],
-    total: i64,
-    is_call: impl Fn(u32) -> bool,
-) -> Summary {
+fn largest_own_share(trace: &Trace, crit: &[i64], total: i64) -> Summary {
     let top = (0..crit.len() as u32)
         .max_by_key(|&i| (crit[i as usize], std::cmp::Reverse(i)))
         .unwrap_or(0);
     let own = crit.get(top as usize).copied().unwrap_or(0);
     let pct = (own as f64 * 100.0 / total as f64).round();
-    let what = if is_call(top) {
+    let what = if is_call(trace, top) {
         let (svc, op) = (trace.service(top), trace.operation(top));
         format!("{svc} waiting on {}: {op}", peer_name(trace, top))
     } else {
