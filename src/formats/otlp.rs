@@ -447,7 +447,7 @@ fn json_text(v: &AnyValue, out: &mut String) {
         );
     } else if let Some(d) = &v.double_value {
         match d.as_f64().filter(|f| f.is_finite()) {
-            Some(f) => out.push_str(&crate::model::format_float(f)),
+            Some(f) => out.push_str(&crate::text::format_float(f)),
             None => out.push_str("null"),
         }
     } else if let Some(b) = &v.bytes_value {

@@ -76,7 +76,7 @@ impl<'a> Scalar<'a> {
             Scalar::Bool(b) => b.to_string(),
             Scalar::I64(v) => v.to_string(),
             Scalar::U64(v) => v.to_string(),
-            Scalar::F64(f) => crate::model::format_float(*f),
+            Scalar::F64(f) => crate::text::format_float(*f),
             Scalar::Str(s) => s.to_string(),
             Scalar::Nested => "[…]".to_string(),
         }

@@ -24,9 +24,6 @@ pub use strings::{FxBuild, FxHashMap, FxHasher, Interner, Str, Sym};
 pub use trace::Trace;
 pub use warnings::{Warning, WarningKind, MAX_WARNINGS_PER_KIND};
 
-/// Moved to [`crate::text::format_float`]; re-exported for the parsers that still name it here.
-pub use crate::text::format_float;
-
 /// The formats Stitch reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
