@@ -2,6 +2,7 @@
 
 mod config;
 mod detail;
+mod detail_text;
 mod download;
 mod embed;
 mod engine;
@@ -10,12 +11,16 @@ mod handover;
 mod header;
 mod insight;
 mod keys;
+mod legend;
 mod load;
 mod loader;
 mod messages;
 mod minimap;
+mod overview;
 mod rows;
 mod search;
+mod search_text;
+mod stats_table;
 mod tasks;
 mod waterfall;
 
