@@ -8,6 +8,8 @@
 //! The same build also runs on the page's own thread, as a library (`parse`), for small inputs and when no worker can
 //! start: the page's binary has no parsers in it (see `src/ui/worker.rs`).
 
+#![warn(clippy::too_many_lines)]
+
 #[cfg(target_arch = "wasm32")]
 mod worker {
     use js_sys::{Array, Object, Reflect, Uint8Array};

@@ -1,11 +1,19 @@
-//! Geometry: the time window → pixels, tick marks, which rows are on screen ([`rows`]), and service colors.
+//! The view model, without the web: the time window → pixels, tick marks, which rows show ([`rows`]) and what is
+//! folded ([`folding`]), where a row's parts go ([`geometry`]), the export ([`export`]), service colors, and the
+//! rules and texts of the legend, the overview, the search bar, the statistics table and the span panel. The UI draws
+//! what these plain functions decide.
 //!
 //! Times here are `f64` nanoseconds *relative to the trace start*; absolute epoch times never reach `f64`.
 
+pub mod detail_text;
 pub mod export;
 pub mod folding;
 pub mod geometry;
+pub mod legend;
+pub mod overview;
 pub mod rows;
+pub mod search_text;
+pub mod stats_table;
 
 pub use rows::{
     count_text, kept, rows, rows_text, shown, shown_kept, Kept, RowView, Shown, GROUP_ROW,

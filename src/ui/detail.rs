@@ -4,10 +4,11 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use super::use_state;
+use super::{use_state, State};
 use crate::analysis::tree::NONE;
 use crate::analysis::Analyzed;
-use crate::model::{Attr, RefType, Value};
+use crate::layout::detail_text::{in_own_trace, link_label, reference_kind, status_text};
+use crate::model::{Attr, Span, Value};
 use crate::text::format_duration;
 
 /// True for text that is safe to make a link: http(s) only; `javascript:`, `data:` and the rest stay text.
@@ -168,16 +169,9 @@ pub fn Detail() -> impl IntoView {
     }
 }
 
-fn detail_view(state: super::State, a: Arc<Analyzed>, i: u32) -> Option<impl IntoView> {
+fn detail_view(state: State, a: Arc<Analyzed>, i: u32) -> Option<impl IntoView> {
     let t = &a.trace;
     let s = t.spans.get(i as usize).copied()?;
-    let start = a.start_ns;
-    let parent = a.tree.parent[i as usize];
-    let parent_id = if parent == NONE {
-        String::from("—")
-    } else {
-        t.span_id(parent).to_string()
-    };
     let res = t
         .resources
         .get(s.resource as usize)
@@ -189,64 +183,12 @@ fn detail_view(state: super::State, a: Arc<Analyzed>, i: u32) -> Option<impl Int
     let scope_version = t.str(res.scope_version).to_string();
     let scope_attrs = attr_rows(&a, t.attr_range(res.scope_attrs));
     let has_scope = !scope_name.is_empty() || !res.scope_attrs.is_empty();
-    let events = t.events[s.events.range()]
-        .iter()
-        .map(|e| {
-            let at = format_duration((e.time_ns - s.start_ns) as f64);
-            let name = t.str(e.name).to_string();
-            let rows = attr_rows(&a, t.attr_range(e.attrs));
-            view! {
-                <li class="event">
-                    <div><span class="mono muted">"+"{at}</span>" "<b>{name}</b></div>
-                    <table class="attrs">{rows}</table>
-                </li>
-            }
-        })
-        .collect_view();
-    let links = t.links[s.links.range()]
-        .iter()
-        .map(|l| {
-            let sid = t.str(l.span_id).to_string();
-            let tid = t.str(l.trace_id).to_string();
-            let same_trace = tid.is_empty() || tid == t.trace_id;
-            let target = if same_trace {
-                (0..t.spans.len() as u32).find(|&j| t.span_id(j) == sid)
-            } else {
-                None
-            };
-            let kind = match l.ref_type {
-                RefType::ChildOf => "CHILD_OF",
-                RefType::FollowsFrom => "FOLLOWS_FROM / link",
-            };
-            let rows = attr_rows(&a, t.attr_range(l.attrs));
-            let label = format!("{sid}{}", if same_trace { String::new() } else { format!(" in trace {tid}") });
-            view! {
-                <li>
-                    <span class="muted">{kind}" "</span>
-                    {match target {
-                        Some(j) => view! {
-                            <button class="link-btn mono" on:click=move |_| super::reveal(state, j)>{label.clone()}</button>
-                        }.into_any(),
-                        None => view! { <span class="mono">{label.clone()}</span> }.into_any(),
-                    }}
-                    <table class="attrs">{rows}</table>
-                </li>
-            }
-        })
-        .collect_view();
+    let events = event_items(&a, &s);
+    let links = link_items(state, &a, &s);
     let has_links = !s.links.is_empty();
     let has_events = !s.events.is_empty();
     let service = t.service(i).to_string();
     let op = t.operation(i).to_string();
-    let status = match s.status {
-        crate::model::StatusCode::Unset => "unset",
-        crate::model::StatusCode::Ok => "ok",
-        crate::model::StatusCode::Error => "error",
-    };
-    let status_msg = t.str(s.status_message).to_string();
-    let span_id = t.span_id(i).to_string();
-    let trace_id = t.trace_id.clone();
-    let follows = s.has(crate::model::flags::FOLLOWS_FROM);
     Some(view! {
         <aside class="detail" data-testid="detail" aria-label="Span detail">
             <div class="detail-head">
@@ -256,22 +198,7 @@ fn detail_view(state: super::State, a: Arc<Analyzed>, i: u32) -> Option<impl Int
                 </h2>
                 <button class="btn small" title="Close (Esc)" on:click=move |_| state.selected.set(None)>"✕"</button>
             </div>
-            <table class="facts-table">
-                <tr><th>"Duration"</th><td data-testid="detail-duration">{format_duration(s.duration_ns as f64)}</td></tr>
-                <tr><th>"Self time"</th><td data-testid="detail-self">{format_duration(a.self_ns[i as usize] as f64)}</td></tr>
-                <tr><th>"Start"</th><td>"+"{format_duration((s.start_ns - start) as f64)}</td></tr>
-                <tr><th>"Kind"</th><td>{s.kind.as_str()}</td></tr>
-                <tr>
-                    <th>"Status"</th>
-                    <td class:err=s.is_error()>{status}{(!status_msg.is_empty()).then(|| format!(": {status_msg}"))}</td>
-                </tr>
-                <tr><th>"Span ID"</th><td class="mono">{span_id.clone()}" "<CopyButton text=span_id /></td></tr>
-                <tr>
-                    <th>"Parent ID"</th>
-                    <td class="mono">{parent_id.clone()}{follows.then_some(" (follows from)")}" "{(parent != NONE).then(|| view! { <CopyButton text=parent_id /> })}</td>
-                </tr>
-                <tr><th>"Trace ID"</th><td class="mono">{trace_id.clone()}" "<CopyButton text=trace_id /></td></tr>
-            </table>
+            {facts_table(&a, i, &s)}
             <h3>"Attributes"</h3>
             <table class="attrs" data-testid="span-attrs">{span_attrs}</table>
             <h3>"Process / resource"</h3>
@@ -290,4 +217,88 @@ fn detail_view(state: super::State, a: Arc<Analyzed>, i: u32) -> Option<impl Int
             })}
         </aside>
     })
+}
+
+/// Span `i`'s facts: times, kind, status and IDs.
+fn facts_table(a: &Analyzed, i: u32, s: &Span) -> impl IntoView {
+    let t = &a.trace;
+    let parent = a.tree.parent[i as usize];
+    let parent_id = if parent == NONE {
+        String::from("—")
+    } else {
+        t.span_id(parent).to_string()
+    };
+    let status = status_text(s.status);
+    let status_msg = t.str(s.status_message).to_string();
+    let span_id = t.span_id(i).to_string();
+    let trace_id = t.trace_id.clone();
+    let follows = s.has(crate::model::flags::FOLLOWS_FROM);
+    view! {
+        <table class="facts-table">
+            <tr><th>"Duration"</th><td data-testid="detail-duration">{format_duration(s.duration_ns as f64)}</td></tr>
+            <tr><th>"Self time"</th><td data-testid="detail-self">{format_duration(a.self_ns[i as usize] as f64)}</td></tr>
+            <tr><th>"Start"</th><td>"+"{format_duration((s.start_ns - a.start_ns) as f64)}</td></tr>
+            <tr><th>"Kind"</th><td>{s.kind.as_str()}</td></tr>
+            <tr>
+                <th>"Status"</th>
+                <td class:err=s.is_error()>{status}{(!status_msg.is_empty()).then(|| format!(": {status_msg}"))}</td>
+            </tr>
+            <tr><th>"Span ID"</th><td class="mono">{span_id.clone()}" "<CopyButton text=span_id /></td></tr>
+            <tr>
+                <th>"Parent ID"</th>
+                <td class="mono">{parent_id.clone()}{follows.then_some(" (follows from)")}" "{(parent != NONE).then(|| view! { <CopyButton text=parent_id /> })}</td>
+            </tr>
+            <tr><th>"Trace ID"</th><td class="mono">{trace_id.clone()}" "<CopyButton text=trace_id /></td></tr>
+        </table>
+    }
+}
+
+/// Span `s`'s events, each at its time from the span's start, with its attributes.
+fn event_items(a: &Analyzed, s: &Span) -> impl IntoView {
+    let t = &a.trace;
+    t.events[s.events.range()]
+        .iter()
+        .map(|e| {
+            let at = format_duration((e.time_ns - s.start_ns) as f64);
+            let name = t.str(e.name).to_string();
+            let rows = attr_rows(a, t.attr_range(e.attrs));
+            view! {
+                <li class="event">
+                    <div><span class="mono muted">"+"{at}</span>" "<b>{name}</b></div>
+                    <table class="attrs">{rows}</table>
+                </li>
+            }
+        })
+        .collect_view()
+}
+
+/// Span `s`'s references and links; one to a span of this trace selects it.
+fn link_items(state: State, a: &Analyzed, s: &Span) -> impl IntoView {
+    let t = &a.trace;
+    t.links[s.links.range()]
+        .iter()
+        .map(|l| {
+            let sid = t.str(l.span_id).to_string();
+            let tid = t.str(l.trace_id);
+            let target = if in_own_trace(tid, &t.trace_id) {
+                (0..t.spans.len() as u32).find(|&j| t.span_id(j) == sid)
+            } else {
+                None
+            };
+            let label = link_label(&sid, tid, &t.trace_id);
+            let rows = attr_rows(a, t.attr_range(l.attrs));
+            view! {
+                <li>
+                    <span class="muted">{reference_kind(l.ref_type)}" "</span>
+                    {match target {
+                        Some(j) => view! {
+                            <button class="link-btn mono" on:click=move |_| super::reveal(state, j)>{label.clone()}</button>
+                        }.into_any(),
+                        None => view! { <span class="mono">{label.clone()}</span> }.into_any(),
+                    }}
+                    <table class="attrs">{rows}</table>
+                </li>
+            }
+        })
+        .collect_view()
 }

@@ -6,8 +6,12 @@ use leptos::prelude::*;
 
 use super::{use_state, State};
 use crate::analysis::critical::{critical_path, critical_time};
-use crate::analysis::stats::{contributors, stats, summarize, GroupBy, StatRow};
+use crate::analysis::stats::{contributors, stats, summarize, Contributor, GroupBy, StatRow};
 use crate::analysis::Analyzed;
+use crate::layout::stats_table::{
+    grouping_picked, next_order, order_mark, rows_not_drawn_text, sort_rows, Order, SortKey,
+};
+use crate::model::Trace;
 use crate::text::format_duration;
 
 /// Marks the spans of `service` (and `operation`, if given) that match `only_critical`.
@@ -29,6 +33,32 @@ fn mask_for(
             })
             .collect(),
     )
+}
+
+/// What a click on a contributor or a statistics row does with its spans.
+#[derive(Clone, Copy)]
+enum Highlight {
+    /// Marks those on the critical path; every row stays.
+    Critical,
+    /// Shows only them (and their ancestors) in the waterfall.
+    Only,
+}
+
+/// The click that highlights the spans of `service` (any: `u32::MAX`) and `operation` (any: `None`).
+fn highlight_on_click(
+    state: State,
+    a: Arc<Analyzed>,
+    service: u32,
+    operation: Option<u32>,
+    how: Highlight,
+) -> impl Fn(web_sys::MouseEvent) + 'static {
+    move |_| {
+        let only = matches!(how, Highlight::Only);
+        state.highlight_filter.set(only);
+        state
+            .highlight
+            .set(Some(mask_for(&a, service, operation, !only)));
+    }
 }
 
 #[component]
@@ -58,39 +88,8 @@ pub fn Summary() -> impl IntoView {
                 "the trace",
             ),
         };
-        let list = |by: GroupBy| {
-            contributors(&a.trace, &crit, by)
-                .into_iter()
-                .take(5)
-                .map(|c| {
-                    let name = match c.operation {
-                        Some(op) if by == GroupBy::Operation => a.trace.sym(op).to_string(),
-                        Some(op) => format!("{}: {}", a.trace.sym(c.service), a.trace.sym(op)),
-                        None => a.trace.sym(c.service).to_string(),
-                    };
-                    let pct = c.share * 100.0;
-                    let color = if c.service == u32::MAX { "var(--accent)" } else { state.colors.with(|k| k.sym(c.service)) };
-                    let a2 = a.clone();
-                    let (svc, op) = (c.service, c.operation);
-                    view! {
-                        <button
-                            class="contrib"
-                            title="Highlight these spans"
-                            on:click=move |_| {
-                                state.highlight_filter.set(false);
-                                state.highlight.set(Some(mask_for(&a2, svc, op, true)));
-                            }
-                        >
-                            <span class="contrib-name">{name}</span>
-                            <span class="contrib-bar"><span style:width=format!("{pct:.1}%") style:background=color></span></span>
-                            <span class="contrib-val">{format!("{} · {pct:.0}%", format_duration(c.critical_ns as f64))}</span>
-                        </button>
-                    }
-                })
-                .collect_view()
-        };
-        let by_service = list(GroupBy::Service);
-        let by_op = list(GroupBy::Operation);
+        let by_service = contributor_list(state, &a, &crit, GroupBy::Service);
+        let by_op = contributor_list(state, &a, &crit, GroupBy::Operation);
         Some(view! {
             <div class="insight">
                 <p class="summary" data-testid="summary">
@@ -109,42 +108,34 @@ pub fn Summary() -> impl IntoView {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum SortKey {
-    Name,
-    Count,
-    Total,
-    SelfTime,
-    Avg,
-    Min,
-    Max,
-    P95,
-    Errors,
+/// The five largest contributors to the critical time `crit`, grouped `by`; a click highlights their spans.
+fn contributor_list(state: State, a: &Arc<Analyzed>, crit: &[i64], by: GroupBy) -> impl IntoView {
+    contributors(&a.trace, crit, by)
+        .into_iter()
+        .take(5)
+        .map(|c| {
+            let name = contributor_name(&a.trace, &c, by);
+            let pct = c.share * 100.0;
+            let color = if c.service == u32::MAX { "var(--accent)" } else { state.colors.with(|k| k.sym(c.service)) };
+            let click = highlight_on_click(state, a.clone(), c.service, c.operation, Highlight::Critical);
+            view! {
+                <button class="contrib" title="Highlight these spans" on:click=click>
+                    <span class="contrib-name">{name}</span>
+                    <span class="contrib-bar"><span style:width=format!("{pct:.1}%") style:background=color></span></span>
+                    <span class="contrib-val">{format!("{} · {pct:.0}%", format_duration(c.critical_ns as f64))}</span>
+                </button>
+            }
+        })
+        .collect_view()
 }
 
-fn sort_rows(a: &Analyzed, rows: &mut [StatRow], key: SortKey, desc: bool) {
-    rows.sort_by(|x, y| {
-        let o = match key {
-            SortKey::Name => {
-                let nx = (a.trace.sym(x.service), x.operation.map(|o| a.trace.sym(o)));
-                let ny = (a.trace.sym(y.service), y.operation.map(|o| a.trace.sym(o)));
-                nx.cmp(&ny)
-            }
-            SortKey::Count => x.count.cmp(&y.count),
-            SortKey::Total => x.total_ns.cmp(&y.total_ns),
-            SortKey::SelfTime => x.self_ns.cmp(&y.self_ns),
-            SortKey::Avg => x.avg_ns().cmp(&y.avg_ns()),
-            SortKey::Min => x.min_ns.cmp(&y.min_ns),
-            SortKey::Max => x.max_ns.cmp(&y.max_ns),
-            SortKey::P95 => x.p95_ns.cmp(&y.p95_ns),
-            SortKey::Errors => x.errors.cmp(&y.errors),
-        };
-        if desc {
-            o.reverse()
-        } else {
-            o
-        }
-    });
+/// A contributor's name: its operation when grouped by operation, else its service (and operation).
+fn contributor_name(t: &Trace, c: &Contributor, by: GroupBy) -> String {
+    match c.operation {
+        Some(op) if by == GroupBy::Operation => t.sym(op).to_string(),
+        Some(op) => format!("{}: {}", t.sym(c.service), t.sym(op)),
+        None => t.sym(c.service).to_string(),
+    }
 }
 
 /// Statistics rows drawn before "Show all".
@@ -155,7 +146,7 @@ const STATS_SHOWN: usize = 500;
 pub fn StatsPanel() -> impl IntoView {
     let state = use_state();
     let by = RwSignal::new(GroupBy::Both);
-    let sort = RwSignal::new((SortKey::Total, true));
+    let order = RwSignal::new((SortKey::Total, true));
     // Rows drawn: the first STATS_SHOWN, until the user asks for all.
     let shown = RwSignal::new(STATS_SHOWN);
     // Each trace starts with the first rows only.
@@ -163,91 +154,6 @@ pub fn StatsPanel() -> impl IntoView {
         state.trace.track();
         shown.set(STATS_SHOWN);
     });
-    let table = move || {
-        let a = state.trace.get()?;
-        let mut rows = stats(&a.trace, &a.self_ns, by.get());
-        let (k, desc) = sort.get();
-        sort_rows(&a, &mut rows, k, desc);
-        let total = rows.len();
-        let limit = shown.get();
-        let header = |label: &'static str, key: SortKey| {
-            view! {
-                <th
-                    class="sortable"
-                    class:sorted=move || sort.get().0 == key
-                    on:click=move |_| sort.update(|s| *s = if s.0 == key { (key, !s.1) } else { (key, key != SortKey::Name) })
-                >
-                    {label}
-                    {move || {
-                        let (k, d) = sort.get();
-                        (k == key).then_some(if d { " ▾" } else { " ▴" })
-                    }}
-                </th>
-            }
-        };
-        let body = rows
-            .into_iter()
-            .take(limit)
-            .map(|r| {
-                let svc = a.trace.sym(r.service).to_string();
-                let op = r.operation.map(|o| a.trace.sym(o).to_string());
-                let grouping = by.get_untracked();
-                let a2 = a.clone();
-                let (s_sym, o_sym) = (r.service, r.operation);
-                view! {
-                    <tr
-                        class="stat-row"
-                        title="Show only these spans in the waterfall"
-                        on:click=move |_| {
-                            let service = if grouping == GroupBy::Operation { u32::MAX } else { s_sym };
-                            state.highlight.set(Some(mask_for(&a2, service, o_sym, false)));
-                            state.highlight_filter.set(true);
-                        }
-                    >
-                        <td>{if grouping == GroupBy::Operation { String::new() } else { svc }}</td>
-                        <td>{op.unwrap_or_default()}</td>
-                        <td class="num">{r.count}</td>
-                        <td class="num">{format_duration(r.total_ns as f64)}</td>
-                        <td class="num">{format_duration(r.self_ns as f64)}</td>
-                        <td class="num">{format_duration(r.avg_ns() as f64)}</td>
-                        <td class="num">{format_duration(r.min_ns as f64)}</td>
-                        <td class="num">{format_duration(r.max_ns as f64)}</td>
-                        <td class="num">{format_duration(r.p95_ns as f64)}</td>
-                        <td class="num" class:err={r.errors > 0}>{r.errors}</td>
-                    </tr>
-                }
-            })
-            .collect_view();
-        Some(view! {
-            <table class="stats-table" data-testid="stats-table">
-                <thead>
-                    <tr>
-                        {header("Service", SortKey::Name)}
-                        <th>"Operation"</th>
-                        {header("Count", SortKey::Count)}
-                        {header("Total", SortKey::Total)}
-                        {header("Self", SortKey::SelfTime)}
-                        {header("Avg", SortKey::Avg)}
-                        {header("Min", SortKey::Min)}
-                        {header("Max", SortKey::Max)}
-                        {header("P95", SortKey::P95)}
-                        {header("Errors", SortKey::Errors)}
-                    </tr>
-                </thead>
-                <tbody>{body}</tbody>
-            </table>
-            {(total > limit).then(|| view! {
-                <p class="stats-more" data-testid="stats-more">
-                    {format!(
-                        "Showing the first {} of {} rows (sorted as above). ",
-                        crate::text::group_digits(limit as u64),
-                        crate::text::group_digits(total as u64)
-                    )}
-                    <button class="btn small" on:click=move |_| shown.set(usize::MAX)>"Show all"</button>
-                </p>
-            })}
-        })
-    };
     move || {
         state.show_stats.get().then(|| {
             view! {
@@ -259,13 +165,7 @@ pub fn StatsPanel() -> impl IntoView {
                             <select
                                 class="select"
                                 data-testid="stats-group"
-                                on:change=move |ev| {
-                                    by.set(match event_target_value(&ev).as_str() {
-                                        "service" => GroupBy::Service,
-                                        "operation" => GroupBy::Operation,
-                                        _ => GroupBy::Both,
-                                    })
-                                }
+                                on:change=move |ev| by.set(grouping_picked(&event_target_value(&ev)))
                             >
                                 <option value="both">"service and operation"</option>
                                 <option value="service">"service"</option>
@@ -276,10 +176,97 @@ pub fn StatsPanel() -> impl IntoView {
                         <button class="btn small" on:click=move |_| clear_highlight(state)>"Clear filter"</button>
                         <button class="btn small" on:click=move |_| state.show_stats.set(false)>"Close"</button>
                     </div>
-                    <div class="stats-scroll">{table}</div>
+                    <div class="stats-scroll">{move || stats_table_view(state, by, order, shown)}</div>
                 </section>
             }
         })
+    }
+}
+
+/// The table of the trace shown, grouped `by`, in `order`, its first `shown` rows drawn.
+fn stats_table_view(
+    state: State,
+    by: RwSignal<GroupBy>,
+    order: RwSignal<Order>,
+    shown: RwSignal<usize>,
+) -> Option<impl IntoView> {
+    let a = state.trace.get()?;
+    let mut rows = stats(&a.trace, &a.self_ns, by.get());
+    sort_rows(&a.trace, &mut rows, order.get());
+    let total = rows.len();
+    let limit = shown.get();
+    let grouping = by.get_untracked();
+    let body = rows
+        .into_iter()
+        .take(limit)
+        .map(|r| stat_row(state, &a, r, grouping))
+        .collect_view();
+    let header = |label: &'static str, key: SortKey| sort_header(label, key, order);
+    Some(view! {
+        <table class="stats-table" data-testid="stats-table">
+            <thead>
+                <tr>
+                    {header("Service", SortKey::Name)}
+                    <th>"Operation"</th>
+                    {header("Count", SortKey::Count)}
+                    {header("Total", SortKey::Total)}
+                    {header("Self", SortKey::SelfTime)}
+                    {header("Avg", SortKey::Avg)}
+                    {header("Min", SortKey::Min)}
+                    {header("Max", SortKey::Max)}
+                    {header("P95", SortKey::P95)}
+                    {header("Errors", SortKey::Errors)}
+                </tr>
+            </thead>
+            <tbody>{body}</tbody>
+        </table>
+        {rows_not_drawn_text(limit, total).map(|text| view! {
+            <p class="stats-more" data-testid="stats-more">
+                {text}
+                <button class="btn small" on:click=move |_| shown.set(usize::MAX)>"Show all"</button>
+            </p>
+        })}
+    })
+}
+
+/// A column header that sorts the table by `key`, with a mark when it does.
+fn sort_header(label: &'static str, key: SortKey, order: RwSignal<Order>) -> impl IntoView {
+    view! {
+        <th
+            class="sortable"
+            class:sorted=move || order.get().0 == key
+            on:click=move |_| order.update(|o| *o = next_order(*o, key))
+        >
+            {label}
+            {move || order_mark(order.get(), key)}
+        </th>
+    }
+}
+
+/// A row of the table; a click shows only its spans in the waterfall.
+fn stat_row(state: State, a: &Arc<Analyzed>, r: StatRow, grouping: GroupBy) -> impl IntoView {
+    let by_operation = grouping == GroupBy::Operation;
+    let svc = if by_operation {
+        String::new()
+    } else {
+        a.trace.sym(r.service).to_string()
+    };
+    let op = r.operation.map(|o| a.trace.sym(o).to_string());
+    let service = if by_operation { u32::MAX } else { r.service };
+    let click = highlight_on_click(state, a.clone(), service, r.operation, Highlight::Only);
+    view! {
+        <tr class="stat-row" title="Show only these spans in the waterfall" on:click=click>
+            <td>{svc}</td>
+            <td>{op.unwrap_or_default()}</td>
+            <td class="num">{r.count}</td>
+            <td class="num">{format_duration(r.total_ns as f64)}</td>
+            <td class="num">{format_duration(r.self_ns as f64)}</td>
+            <td class="num">{format_duration(r.avg_ns() as f64)}</td>
+            <td class="num">{format_duration(r.min_ns as f64)}</td>
+            <td class="num">{format_duration(r.max_ns as f64)}</td>
+            <td class="num">{format_duration(r.p95_ns as f64)}</td>
+            <td class="num" class:err={r.errors > 0}>{r.errors}</td>
+        </tr>
     }
 }
 

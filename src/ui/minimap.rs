@@ -4,16 +4,11 @@ use leptos::prelude::*;
 use wasm_bindgen::{Clamped, JsCast};
 
 use super::use_state;
-use crate::layout::{minimap_density, TimeWindow};
+use crate::analysis::Analyzed;
+use crate::layout::minimap_density;
+use crate::layout::overview::{brush_place, centred_window, density_pixels, dragged_window, Drag};
 
 const H: usize = 44;
-
-#[derive(Clone, Copy, PartialEq)]
-enum Drag {
-    Move { grab: f64 },
-    Left,
-    Right,
-}
 
 #[component]
 pub fn Minimap() -> impl IntoView {
@@ -32,80 +27,31 @@ pub fn Minimap() -> impl IntoView {
         let (Some(a), Some(c)) = (state.trace.get(), canvas.get()) else {
             return;
         };
-        let w = width.get() as usize;
-        let c: web_sys::HtmlCanvasElement = c.clone();
-        c.set_width(w as u32);
-        c.set_height(H as u32);
-        let t = &a.trace;
-        let dens = minimap_density(
-            &a.tree,
-            &t.spans,
-            a.start_ns,
-            a.duration_ns().max(1) as f64,
-            w,
-            H,
-        );
-        let max = dens.iter().copied().max().unwrap_or(1).max(1) as f64;
-        let dark = state.dark.get_untracked();
-        let (r, g, b) = if dark {
-            (110u8, 160u8, 255u8)
-        } else {
-            (47u8, 111u8, 228u8)
-        };
-        let mut px = vec![0u8; w * H * 4];
-        for (k, &d) in dens.iter().enumerate() {
-            if d > 0 {
-                let alpha = 70.0 + 185.0 * ((d as f64).ln_1p() / max.ln_1p());
-                px[k * 4] = r;
-                px[k * 4 + 1] = g;
-                px[k * 4 + 2] = b;
-                px[k * 4 + 3] = alpha as u8;
-            }
-        }
-        let ctx = c
-            .get_context("2d")
-            .ok()
-            .flatten()
-            .and_then(|o| o.dyn_into::<web_sys::CanvasRenderingContext2d>().ok());
-        if let (Some(ctx), Ok(img)) = (
-            ctx,
-            web_sys::ImageData::new_with_u8_clamped_array_and_sh(Clamped(&px), w as u32, H as u32),
-        ) {
-            let _ = ctx.put_image_data(&img, 0.0, 0.0);
-        }
+        paint_density(&c, &a, width.get() as usize, state.dark.get_untracked());
     });
 
-    let local_x = move |client_x: i32| -> f64 {
-        wrap.get_untracked()
+    // The time under the pointer, from its x in the page.
+    let time_at = move |client_x: i32| -> f64 {
+        let x = wrap
+            .get_untracked()
             .map(|el| {
                 let el: &web_sys::Element = el.as_ref();
                 client_x as f64 - el.get_bounding_client_rect().left()
             })
-            .unwrap_or(0.0)
+            .unwrap_or(0.0);
+        x / width.get_untracked() * state.total_ns()
     };
-    let to_t = move |x: f64| x / width.get_untracked() * state.total_ns();
     let _ = window_event_listener(leptos::ev::mousemove, move |ev: web_sys::MouseEvent| {
         let Some(d) = drag.get_untracked() else {
             return;
         };
-        let total = state.total_ns();
         let w = state.window.get_untracked();
-        let t = to_t(local_x(ev.client_x()));
-        let next = match d {
-            Drag::Move { grab } => TimeWindow {
-                start: t - grab,
-                end: t - grab + w.width(),
-            }
-            .clamped(total),
-            Drag::Left => TimeWindow::between(t.min(w.end - 100.0), w.end, total),
-            Drag::Right => TimeWindow::between(w.start, t.max(w.start + 100.0), total),
-        };
+        let next = dragged_window(d, time_at(ev.client_x()), w, state.total_ns());
         state.window.set(next);
     });
     let _ = window_event_listener(leptos::ev::mouseup, move |_| drag.set(None));
 
-    let brush_left = move || state.window.get().start / state.total_ns() * width.get();
-    let brush_w = move || (state.window.get().width() / state.total_ns() * width.get()).max(4.0);
+    let brush = move || brush_place(state.window.get(), state.total_ns(), width.get());
     view! {
         <div class="minimap-row">
             <div class="minimap-label muted" style:width=move || format!("{}px", state.name_w.get())>"Overview"</div>
@@ -117,10 +63,8 @@ pub fn Minimap() -> impl IntoView {
                 on:mousedown=move |ev: web_sys::MouseEvent| {
                     // Clicking outside the brush centres the view there, then drags it.
                     ev.prevent_default();
-                    let total = state.total_ns();
                     let w = state.window.get_untracked();
-                    let t = to_t(local_x(ev.client_x()));
-                    state.window.set(TimeWindow { start: t - w.width() / 2.0, end: t + w.width() / 2.0 }.clamped(total));
+                    state.window.set(centred_window(time_at(ev.client_x()), w, state.total_ns()));
                     drag.set(Some(Drag::Move { grab: w.width() / 2.0 }));
                 }
             >
@@ -128,27 +72,56 @@ pub fn Minimap() -> impl IntoView {
                 <div
                     class="brush"
                     data-testid="brush"
-                    style:left=move || format!("{}px", brush_left())
-                    style:width=move || format!("{}px", brush_w())
+                    style:left=move || format!("{}px", brush().0)
+                    style:width=move || format!("{}px", brush().1)
                     on:mousedown=move |ev: web_sys::MouseEvent| {
                         ev.prevent_default();
                         ev.stop_propagation();
-                        let t = to_t(local_x(ev.client_x()));
+                        let t = time_at(ev.client_x());
                         drag.set(Some(Drag::Move { grab: t - state.window.get_untracked().start }));
                     }
                 >
-                    <div class="handle left" on:mousedown=move |ev: web_sys::MouseEvent| {
-                        ev.prevent_default();
-                        ev.stop_propagation();
-                        drag.set(Some(Drag::Left));
-                    }></div>
-                    <div class="handle right" on:mousedown=move |ev: web_sys::MouseEvent| {
-                        ev.prevent_default();
-                        ev.stop_propagation();
-                        drag.set(Some(Drag::Right));
-                    }></div>
+                    {brush_handle("handle left", Drag::Left, drag)}
+                    {brush_handle("handle right", Drag::Right, drag)}
                 </div>
             </div>
         </div>
+    }
+}
+
+/// An edge of the brush, which resizes it.
+fn brush_handle(class: &'static str, edge: Drag, drag: RwSignal<Option<Drag>>) -> impl IntoView {
+    view! {
+        <div class=class on:mousedown=move |ev: web_sys::MouseEvent| {
+            ev.prevent_default();
+            ev.stop_propagation();
+            drag.set(Some(edge));
+        }></div>
+    }
+}
+
+/// Draws the density of trace `a` on `canvas`, `w` px wide and [`H`] high.
+fn paint_density(canvas: &web_sys::HtmlCanvasElement, a: &Analyzed, w: usize, dark: bool) {
+    canvas.set_width(w as u32);
+    canvas.set_height(H as u32);
+    let dens = minimap_density(
+        &a.tree,
+        &a.trace.spans,
+        a.start_ns,
+        a.duration_ns().max(1) as f64,
+        w,
+        H,
+    );
+    let px = density_pixels(&dens, w * H, dark);
+    let ctx = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|o| o.dyn_into::<web_sys::CanvasRenderingContext2d>().ok());
+    if let (Some(ctx), Ok(img)) = (
+        ctx,
+        web_sys::ImageData::new_with_u8_clamped_array_and_sh(Clamped(&px), w as u32, H as u32),
+    ) {
+        let _ = ctx.put_image_data(&img, 0.0, 0.0);
     }
 }

@@ -149,37 +149,40 @@ pub struct State {
     pub frame: Memo<Frame>,
 }
 
+/// The trace shown: trace `current` of the session, clock-skew-adjusted when `skew_on` and anything is skewed.
+fn trace_on_screen(
+    session: RwSignal<Option<Arc<Session>>>,
+    current: RwSignal<usize>,
+    skew_on: RwSignal<bool>,
+) -> Signal<Option<Arc<Analyzed>>> {
+    Signal::derive(move || {
+        let s = session.get()?;
+        let i = current.get();
+        if skew_on.get() {
+            if let Some((a, _)) = s.adjusted(i) {
+                return Some(a);
+            }
+        }
+        s.traces.get(i).cloned()
+    })
+}
+
 impl State {
     fn new() -> State {
         let session: RwSignal<Option<Arc<Session>>> = RwSignal::new(None);
         let current = RwSignal::new(0usize);
         let folding = RwSignal::new(Folding::default());
         let skew_on = RwSignal::new(false);
-        let trace = Signal::derive(move || {
-            let s = session.get()?;
-            let i = current.get();
-            if skew_on.get() {
-                if let Some((a, _)) = s.adjusted(i) {
-                    return Some(a);
-                }
-            }
-            s.traces.get(i).cloned()
-        });
-        let query = RwSignal::new(String::new());
-        let filters = RwSignal::new(Filters::default());
-        let matches_only = RwSignal::new(false);
-        let critical_only = RwSignal::new(false);
-        let highlight: RwSignal<Option<Arc<Vec<bool>>>> = RwSignal::new(None);
-        let highlight_filter = RwSignal::new(false);
+        let trace = trace_on_screen(session, current, skew_on);
         let inputs = view::Inputs {
             trace,
             folding,
-            query,
-            filters,
-            matches_only,
-            critical_only,
-            highlight,
-            highlight_filter,
+            query: RwSignal::new(String::new()),
+            filters: RwSignal::new(Filters::default()),
+            matches_only: RwSignal::new(false),
+            critical_only: RwSignal::new(false),
+            highlight: RwSignal::new(None),
+            highlight_filter: RwSignal::new(false),
         };
         let (hits, rows) = view::memos(inputs);
         let (window, width, name_w) = (
@@ -207,17 +210,17 @@ impl State {
             dark: RwSignal::new(false),
             show_critical: RwSignal::new(true),
             skew_on,
-            query,
-            filters,
-            matches_only,
-            critical_only,
+            query: inputs.query,
+            filters: inputs.filters,
+            matches_only: inputs.matches_only,
+            critical_only: inputs.critical_only,
             match_cursor: RwSignal::new(0),
             match_started: RwSignal::new(false),
             focus_search: RwSignal::new(0),
             focused: RwSignal::new(None),
             help: RwSignal::new(false),
-            highlight,
-            highlight_filter,
+            highlight: inputs.highlight,
+            highlight_filter: inputs.highlight_filter,
             show_stats: RwSignal::new(false),
             config: StoredValue::new(embed::read_config()),
             trust: StoredValue::new(Trust::default()),
@@ -233,11 +236,11 @@ impl State {
             fresh_settle: Debounce::new(FRESH_FOR),
             trace,
             colors: Memo::new(move |_| {
-                Arc::new(trace.with(|t| {
-                    t.as_ref()
-                        .map(|a| ServiceColors::new(&a.trace))
-                        .unwrap_or_default()
-                }))
+                Arc::new(
+                    trace
+                        .with(|t| t.as_ref().map(|a| ServiceColors::new(&a.trace)))
+                        .unwrap_or_default(),
+                )
             }),
             rows,
         }

@@ -3,6 +3,10 @@
 use leptos::prelude::*;
 
 use super::{reveal, use_state, State};
+use crate::layout::legend::{
+    cycle_service, fold_services, is_excluded, is_included, service_counts,
+};
+use crate::layout::search_text::{match_count_text, min_duration_ns};
 
 /// Moves the match cursor by `step` (wrapping) and reveals that span.
 pub fn step_match(state: State, step: i64) {
@@ -27,84 +31,24 @@ pub fn step_match(state: State, step: i64) {
 #[component]
 pub fn SearchBar() -> impl IntoView {
     let state = use_state();
-    let input = NodeRef::<leptos::html::Input>::new();
-    Effect::new(move |_| {
-        if state.focus_search.get() > 0 {
-            if let Some(el) = input.get_untracked() {
-                let _ = el.focus();
-                el.select();
-            }
-        }
-    });
     let count = move || {
         let h = state.hits.get();
-        if !h.active {
-            return String::new();
-        }
-        if h.list.is_empty() {
-            return "no matches".to_string();
-        }
-        if state.match_started.get() {
-            format!("{} / {}", state.match_cursor.get() + 1, h.list.len())
-        } else {
-            format!(
-                "{} match{}",
-                h.list.len(),
-                if h.list.len() == 1 { "" } else { "es" }
-            )
-        }
+        let at = state.match_started.get().then(|| state.match_cursor.get());
+        match_count_text(h.active, h.list.len(), at)
     };
     view! {
         <div class="searchbar">
-            <input
-                node_ref=input
-                class="search-input"
-                data-testid="search"
-                type="search"
-                placeholder="Search spans: words, key=value, \"quoted phrase\"  ( / )"
-                prop:value=move || state.query.get()
-                on:input=move |ev| {
-                    state.query.set(event_target_value(&ev));
-                    state.match_started.set(false);
-                    state.match_cursor.set(0);
-                }
-                on:keydown=move |ev: web_sys::KeyboardEvent| {
-                    match ev.key().as_str() {
-                        "Enter" => {
-                            ev.prevent_default();
-                            step_match(state, if ev.shift_key() { -1 } else { 1 });
-                        }
-                        "Escape" => {
-                            state.query.set(String::new());
-                            if let Some(el) = input.get_untracked() {
-                                let _ = el.blur();
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-            />
+            <SearchInput />
             <span class="match-count muted" data-testid="match-count">{count}</span>
             <button class="btn small" title="Previous match (Shift+Enter)" on:click=move |_| step_match(state, -1)>"↑"</button>
             <button class="btn small" title="Next match (Enter)" data-testid="next-match" on:click=move |_| step_match(state, 1)>"↓"</button>
-            <label class="toggle" title="Show only matching spans and their ancestors">
-                <input
-                    type="checkbox"
-                    data-testid="matches-only"
-                    prop:checked=move || state.matches_only.get()
-                    on:change=move |ev| state.matches_only.set(event_target_checked(&ev))
-                />
-                "Matches only"
-            </label>
-            <label class="toggle">
-                <input
-                    type="checkbox"
-                    data-testid="errors-only"
-                    prop:checked=move || state.filters.with(|f| f.errors_only)
-                    on:change=move |ev| state.filters.update(|f| f.errors_only = event_target_checked(&ev))
-                />
-                "Errors only"
-            </label>
+            <CheckToggle title="Show only matching spans and their ancestors" testid="matches-only" label="Matches only" checked=state.matches_only set=state.matches_only />
+            <CheckToggle
+                testid="errors-only"
+                label="Errors only"
+                checked=Signal::derive(move || state.filters.with(|f| f.errors_only))
+                set=SignalSetter::map(move |on| state.filters.update(|f| f.errors_only = on))
+            />
             <label class="toggle" title="Minimum duration in milliseconds">
                 "≥"
                 <input
@@ -115,22 +59,81 @@ pub fn SearchBar() -> impl IntoView {
                     data-testid="min-duration"
                     placeholder="0"
                     on:input=move |ev| {
-                        let ms = event_target_value(&ev).trim().parse::<f64>().unwrap_or(0.0).max(0.0);
-                        state.filters.update(|f| f.min_duration_ns = (ms * 1e6) as i64);
+                        let ns = min_duration_ns(&event_target_value(&ev));
+                        state.filters.update(|f| f.min_duration_ns = ns);
                     }
                 />
                 "ms"
             </label>
-            <label class="toggle" title="Show only spans on the critical path and their ancestors">
-                <input
-                    type="checkbox"
-                    data-testid="critical-only"
-                    prop:checked=move || state.critical_only.get()
-                    on:change=move |ev| state.critical_only.set(event_target_checked(&ev))
-                />
-                "Critical path only"
-            </label>
+            <CheckToggle title="Show only spans on the critical path and their ancestors" testid="critical-only" label="Critical path only" checked=state.critical_only set=state.critical_only />
         </div>
+    }
+}
+
+/// The search box: focused when `State::focus_search` is bumped; Enter steps through the matches, Escape clears it.
+#[component]
+fn SearchInput() -> impl IntoView {
+    let state = use_state();
+    let input = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if state.focus_search.get() > 0 {
+            if let Some(el) = input.get_untracked() {
+                let _ = el.focus();
+                el.select();
+            }
+        }
+    });
+    view! {
+        <input
+            node_ref=input
+            class="search-input"
+            data-testid="search"
+            type="search"
+            placeholder="Search spans: words, key=value, \"quoted phrase\"  ( / )"
+            prop:value=move || state.query.get()
+            on:input=move |ev| {
+                state.query.set(event_target_value(&ev));
+                state.match_started.set(false);
+                state.match_cursor.set(0);
+            }
+            on:keydown=move |ev: web_sys::KeyboardEvent| {
+                match ev.key().as_str() {
+                    "Enter" => {
+                        ev.prevent_default();
+                        step_match(state, if ev.shift_key() { -1 } else { 1 });
+                    }
+                    "Escape" => {
+                        state.query.set(String::new());
+                        if let Some(el) = input.get_untracked() {
+                            let _ = el.blur();
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        />
+    }
+}
+
+/// A checkbox in a `toggle` label: `checked` is what it shows, `set` takes the user's change.
+#[component]
+fn CheckToggle(
+    #[prop(optional)] title: Option<&'static str>,
+    testid: &'static str,
+    label: &'static str,
+    #[prop(into)] checked: Signal<bool>,
+    #[prop(into)] set: SignalSetter<bool>,
+) -> impl IntoView {
+    view! {
+        <label class="toggle" title=title>
+            <input
+                type="checkbox"
+                data-testid=testid
+                prop:checked=move || checked.get()
+                on:change=move |ev| set.set(event_target_checked(&ev))
+            />
+            {label}
+        </label>
     }
 }
 
@@ -151,68 +154,21 @@ pub fn Legend() -> impl IntoView {
     });
     move || {
         let a = state.trace.get()?;
-        let t = &a.trace;
-        let mut counts: Vec<(String, usize)> = {
-            let mut c = vec![0usize; t.strings.len()];
-            for s in &t.spans {
-                if let Some(v) = c.get_mut(s.service as usize) {
-                    *v += 1;
-                }
-            }
-            c.iter()
-                .enumerate()
-                .filter(|(_, &n)| n > 0)
-                .map(|(sym, &n)| (t.sym(sym as u32).to_string(), n))
-                .collect()
+        let mut counts = service_counts(&a.trace);
+        let hidden = if all.get() {
+            0
+        } else {
+            state.filters.with_untracked(|f| {
+                fold_services(&mut counts, LEGEND_SHOWN, |name| {
+                    is_included(f, name) || is_excluded(f, name)
+                })
+            })
         };
-        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        let total = counts.len();
-        if !all.get() && total > LEGEND_SHOWN {
-            let filtered = |name: &String| {
-                state
-                    .filters
-                    .with_untracked(|f| f.include.contains(name) || f.exclude.contains(name))
-            };
-            let mut k = 0;
-            counts.retain(|(name, _)| {
-                k += 1;
-                k <= LEGEND_SHOWN || filtered(name)
-            });
-        }
-        let hidden = total - counts.len();
         let chips = counts
             .into_iter()
             .map(|(name, n)| {
                 let color = state.colors.with(|k| k.service(&a.trace, &name));
-                let n1 = name.clone();
-                let n2 = name.clone();
-                let n3 = name.clone();
-                let n4 = name.clone();
-                view! {
-                    <button
-                        class="chip"
-                        data-service=n4
-                        class:included=move || state.filters.with(|f| f.include.contains(&n1))
-                        class:excluded=move || state.filters.with(|f| f.exclude.contains(&n2))
-                        title="Click: only this service · again: hide it · again: clear"
-                        on:click=move |_| {
-                            state.filters.update(|f| {
-                                if f.include.contains(&n3) {
-                                    f.include.retain(|s| s != &n3);
-                                    f.exclude.push(n3.clone());
-                                } else if f.exclude.contains(&n3) {
-                                    f.exclude.retain(|s| s != &n3);
-                                } else {
-                                    f.include.push(n3.clone());
-                                }
-                            });
-                        }
-                    >
-                        <span class="dot" style:background=color></span>
-                        {name}
-                        <span class="muted">{n}</span>
-                    </button>
-                }
+                service_chip(state, color, name, n)
             })
             .collect_view();
         let more = (hidden > 0).then(|| {
@@ -229,5 +185,25 @@ pub fn Legend() -> impl IntoView {
                 {more}
             </div>
         })
+    }
+}
+
+/// A service's chip: its color, name and span count; a click cycles the filter on it.
+fn service_chip(state: State, color: &'static str, name: String, n: usize) -> impl IntoView {
+    let (included, excluded, clicked) = (name.clone(), name.clone(), name.clone());
+    let data_service = name.clone();
+    view! {
+        <button
+            class="chip"
+            data-service=data_service
+            class:included=move || state.filters.with(|f| is_included(f, &included))
+            class:excluded=move || state.filters.with(|f| is_excluded(f, &excluded))
+            title="Click: only this service · again: hide it · again: clear"
+            on:click=move |_| state.filters.update(|f| cycle_service(f, &clicked))
+        >
+            <span class="dot" style:background=color></span>
+            {name}
+            <span class="muted">{n}</span>
+        </button>
     }
 }

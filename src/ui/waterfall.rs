@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::rows::RowsSvg;
-use super::use_state;
+use super::{use_state, State};
 use crate::layout::folding::Folding;
 use crate::layout::geometry::ROW_H;
 use crate::layout::{row_window, ticks, TimeWindow};
@@ -22,40 +22,8 @@ pub fn Waterfall() -> impl IntoView {
     let state = use_state();
     let scroll_ref = NodeRef::<leptos::html::Div>::new();
 
-    // Keep the measured size in sync with the element.
-    let measure = move || {
-        if let Some(el) = scroll_ref.get_untracked() {
-            let el: &web_sys::Element = el.as_ref();
-            state.width.set(el.client_width() as f64);
-            state.viewport_h.set(el.client_height() as f64);
-        }
-    };
-    // Re-measure whenever the element changes size (window resize, detail panel opening or resized).
-    Effect::new(move |_| {
-        if let Some(el) = scroll_ref.get() {
-            measure();
-            let cb = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(measure);
-            if let Ok(ro) = web_sys::ResizeObserver::new(cb.as_ref().unchecked_ref()) {
-                let el: &web_sys::Element = el.as_ref();
-                ro.observe(el);
-            }
-            cb.forget(); // lives as long as the page
-        }
-    });
-    // The element's scroll position as last set or reported: setting it forces a layout of the page, so a request
-    // for where it already is (a new trace asks for the top) is not passed on.
-    let el_top = StoredValue::new(0.0f64);
-    Effect::new(move |_| {
-        if let (Some(y), Some(el)) = (state.scroll_request.get(), scroll_ref.get_untracked()) {
-            if (y - el_top.get_value()).abs() >= 1.0 {
-                let el: &web_sys::Element = el.as_ref();
-                el.set_scroll_top(y as i32);
-                el_top.set_value(y);
-            }
-            state.scroll_top.set(y);
-        }
-    });
-
+    track_size(state, scroll_ref);
+    let el_top = follow_scroll_requests(state, scroll_ref);
     let tick_list = Memo::new(move |_| {
         state
             .frame
@@ -102,32 +70,7 @@ pub fn Waterfall() -> impl IntoView {
         })
     });
 
-    // Wheel: over the timeline it zooms around the cursor; Shift or a horizontal gesture pans.
-    let on_wheel = move |ev: web_sys::WheelEvent| {
-        let Some(el) = scroll_ref.get_untracked() else {
-            return;
-        };
-        let el: &web_sys::Element = el.as_ref();
-        let x = ev.client_x() as f64
-            - el.get_bounding_client_rect().left()
-            - state.name_w.get_untracked();
-        if x < 0.0 {
-            return; // over the names: scroll as usual
-        }
-        ev.prevent_default();
-        let tl = state.frame.with_untracked(|f| f.timeline_width());
-        let total = state.total_ns();
-        let w = state.window.get_untracked();
-        let (dx, dy) = (ev.delta_x(), ev.delta_y());
-        if ev.shift_key() || dx.abs() > dy.abs() {
-            let d = if dx.abs() > dy.abs() { dx } else { dy };
-            state.window.set(w.pan(d / tl * w.width(), total));
-        } else {
-            let t = w.t_at(x, tl);
-            let factor = (dy * 0.002).exp().clamp(0.2, 5.0);
-            state.window.set(w.zoom_around(t, factor, total));
-        }
-    };
+    let on_wheel = move |ev: web_sys::WheelEvent| zoom_or_pan(state, scroll_ref, ev);
 
     view! {
         <section class="waterfall" aria-label="Waterfall">
@@ -159,6 +102,76 @@ pub fn Waterfall() -> impl IntoView {
                 </div>
             </div>
         </section>
+    }
+}
+
+/// Keeps the measured size in sync with the element: re-measured whenever it changes size (window resize, detail
+/// panel opening or resized).
+fn track_size(state: State, scroll_ref: NodeRef<leptos::html::Div>) {
+    let measure = move || {
+        if let Some(el) = scroll_ref.get_untracked() {
+            let el: &web_sys::Element = el.as_ref();
+            state.width.set(el.client_width() as f64);
+            state.viewport_h.set(el.client_height() as f64);
+        }
+    };
+    Effect::new(move |_| {
+        if let Some(el) = scroll_ref.get() {
+            measure();
+            let cb = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(measure);
+            if let Ok(ro) = web_sys::ResizeObserver::new(cb.as_ref().unchecked_ref()) {
+                let el: &web_sys::Element = el.as_ref();
+                ro.observe(el);
+            }
+            cb.forget(); // lives as long as the page
+        }
+    });
+}
+
+/// Scrolls the element where `state.scroll_request` asks. Returns the element's scroll position as last set or
+/// reported: setting it forces a layout of the page, so a request for where it already is (a new trace asks for the
+/// top) is not passed on.
+fn follow_scroll_requests(
+    state: State,
+    scroll_ref: NodeRef<leptos::html::Div>,
+) -> StoredValue<f64> {
+    let el_top = StoredValue::new(0.0f64);
+    Effect::new(move |_| {
+        if let (Some(y), Some(el)) = (state.scroll_request.get(), scroll_ref.get_untracked()) {
+            if (y - el_top.get_value()).abs() >= 1.0 {
+                let el: &web_sys::Element = el.as_ref();
+                el.set_scroll_top(y as i32);
+                el_top.set_value(y);
+            }
+            state.scroll_top.set(y);
+        }
+    });
+    el_top
+}
+
+/// The wheel: over the timeline it zooms around the cursor; Shift or a horizontal gesture pans.
+fn zoom_or_pan(state: State, scroll_ref: NodeRef<leptos::html::Div>, ev: web_sys::WheelEvent) {
+    let Some(el) = scroll_ref.get_untracked() else {
+        return;
+    };
+    let el: &web_sys::Element = el.as_ref();
+    let x =
+        ev.client_x() as f64 - el.get_bounding_client_rect().left() - state.name_w.get_untracked();
+    if x < 0.0 {
+        return; // over the names: scroll as usual
+    }
+    ev.prevent_default();
+    let tl = state.frame.with_untracked(|f| f.timeline_width());
+    let total = state.total_ns();
+    let w = state.window.get_untracked();
+    let (dx, dy) = (ev.delta_x(), ev.delta_y());
+    if ev.shift_key() || dx.abs() > dy.abs() {
+        let d = if dx.abs() > dy.abs() { dx } else { dy };
+        state.window.set(w.pan(d / tl * w.width(), total));
+    } else {
+        let t = w.t_at(x, tl);
+        let factor = (dy * 0.002).exp().clamp(0.2, 5.0);
+        state.window.set(w.zoom_around(t, factor, total));
     }
 }
 
