@@ -140,7 +140,7 @@ impl FinishStep {
     }
 }
 
-/// Spans per self-time step of [`Finishing::step`] (about 10 ms in the page's wasm).
+/// Spans per self-time step of [`Finishing::step`]: small enough that a step fits well inside a page task.
 const SELF_TIME_BLOCK: usize = 1 << 17;
 
 impl Finishing {

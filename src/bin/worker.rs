@@ -299,12 +299,11 @@ mod worker {
 
     thread_local! {
         /// Memory touched at start-up, while the worker waits for its file (it is started when a load is likely: see
-        /// `ui::worker::warm`): the first write to fresh wasm memory costs about as much as the writing itself. A file
-        /// that fits is read into it and the parse's output takes what it leaves: at 100k spans (53 MB), five loads in
-        /// `make bench` read in 74 to 99 ms and parsed in 162 to 171 ms, against 88 to 121 and 186 to 210 before. A
-        /// larger file is read into fresh memory and its parse's output takes this, so its peak stays what it was (1M
-        /// spans: renderer peaks of 1381 to 1436 MB in four loads, 1349 to 1422 MB in seven without). A small file's
-        /// worker peaks at this size; the worker ends after the load.
+        /// `ui::engine::WorkerEngine::warm`): the first write to fresh wasm memory costs about as much as the writing
+        /// itself. A file that fits is read into it and the parse's output takes what it leaves, so both skip that
+        /// cost; a larger file is read into fresh memory and its parse's output takes this, so its peak stays what it
+        /// was. A small file's worker peaks at this size; the worker ends after the load. `make bench` measures the
+        /// read, the parse and the peak.
         static SPARE: std::cell::RefCell<Vec<Vec<u8>>> = const { std::cell::RefCell::new(Vec::new()) };
         /// A load has begun: [`touch_spare`] stops.
         static LOADING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };

@@ -55,48 +55,54 @@ pub fn memos(i: Inputs) -> (Memo<Arc<Hits>>, Memo<Arc<Shown>>) {
         let on = i.matches_only.get();
         hits.with(|h| (on && h.active && !h.filtering).then(|| Arc::new(h.list.clone())))
     });
-    // What the narrowings keep: O(spans), so kept while the user folds and unfolds.
-    let narrowing = Memo::new(move |_| {
-        let a = i.trace.get()?;
-        let (m, f) = (matches.get(), filtered.get());
-        let hl = i
+    let narrowings = Memo::new(move |_| Narrowings {
+        matches: matches.get(),
+        filtered: filtered.get(),
+        highlighted: i
             .highlight_filter
             .get()
             .then(|| i.highlight.get())
-            .flatten();
-        let view = RowView {
-            matches: m.as_deref().map(|v| &v[..]),
-            filtered: f.as_deref().map(|v| &v[..]),
-            highlighted: hl.as_deref().map(|v| &v[..]),
-            critical_only: i.critical_only.get(),
-            ..RowView::default()
-        };
-        kept(&a, &view).map(Arc::new)
+            .flatten(),
+        critical_only: i.critical_only.get(),
+    });
+    // What the narrowings keep: O(spans), so kept while the user folds and unfolds.
+    let narrowing = Memo::new(move |_| {
+        let a = i.trace.get()?;
+        narrowings.with(|n| kept(&a, &n.view(&Folding::default())).map(Arc::new))
     });
     let rows = Memo::new(move |_| {
         let Some(a) = i.trace.get() else {
             return Arc::new(Shown::default());
         };
-        let (m, f) = (matches.get(), filtered.get());
-        let hl = i
-            .highlight_filter
-            .get()
-            .then(|| i.highlight.get())
-            .flatten();
         let keep: Option<Arc<Kept>> = narrowing.get();
-        i.folding.with(|fold| {
-            let view = RowView {
-                collapsed: &fold.collapsed,
-                expanded_groups: &fold.expanded_groups,
-                matches: m.as_deref().map(|v| &v[..]),
-                filtered: f.as_deref().map(|v| &v[..]),
-                highlighted: hl.as_deref().map(|v| &v[..]),
-                critical_only: i.critical_only.get(),
-            };
-            Arc::new(shown_kept(&a, &view, keep.as_deref()))
+        narrowings.with(|n| {
+            i.folding
+                .with(|fold| Arc::new(shown_kept(&a, &n.view(fold), keep.as_deref())))
         })
     });
     (hits, rows)
+}
+
+/// What narrows the rows, apart from folding.
+#[derive(Clone, Debug, PartialEq)]
+struct Narrowings {
+    matches: Option<Arc<Vec<u32>>>,
+    filtered: Option<Arc<Vec<u32>>>,
+    highlighted: Option<Arc<Vec<bool>>>,
+    critical_only: bool,
+}
+
+impl Narrowings {
+    fn view<'a>(&'a self, fold: &'a Folding) -> RowView<'a> {
+        RowView {
+            collapsed: &fold.collapsed,
+            expanded_groups: &fold.expanded_groups,
+            matches: self.matches.as_deref().map(|v| &v[..]),
+            filtered: self.filtered.as_deref().map(|v| &v[..]),
+            highlighted: self.highlighted.as_deref().map(|v| &v[..]),
+            critical_only: self.critical_only,
+        }
+    }
 }
 
 fn hits(i: Inputs, filtered: Memo<Option<Arc<Vec<u32>>>>) -> Arc<Hits> {

@@ -1,11 +1,12 @@
 // make bench: load, scroll, zoom, collapse, search and select in headless Chromium at 10k, 100k and 1M spans.
 // Every figure is reported with a baseline measured in the same page: JS JSON.parse of the same bytes.
-// Writes target/bench/results.json and prints a table.
+// Writes target/bench/results.json and target/bench/report.md (the tables it prints, which the README quotes).
 import { chromium } from '@playwright/test';
 import { spawn, exec } from 'node:child_process';
 import { promisify } from 'node:util';
 import fs from 'node:fs';
 import path from 'node:path';
+import os from 'node:os';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const PORT = 4180;
@@ -106,6 +107,7 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
     '--disable-component-update', '--disable-sync', '--enable-precise-memory-info', '--js-flags=--max-old-space-size=4096 --expose-gc'],
 });
+const browserVersion = browser.version();
 try {
   for (const size of sizes) {
     const file = `/generated-bench/jaeger-${size}.json`;
@@ -286,41 +288,54 @@ try {
 }
 fs.mkdirSync(path.join(root, 'target', 'bench'), { recursive: true });
 fs.writeFileSync(path.join(root, 'target', 'bench', 'results.json'), JSON.stringify(results, null, 2));
+// Everything printed below also goes to target/bench/report.md, which the README quotes.
+const report = [];
+const out = (...parts) => {
+  const line = parts.join(' ');
+  report.push(line);
+  console.log(line);
+};
 const f = (x, d = 1) => (typeof x === 'number' ? x.toFixed(d) : String(x));
-console.log(`\nload, JSON.parse and their ratio: medians of ${LOAD_RUNS} loads; longest task: the longest in all ${LOAD_RUNS + 1} loads`);
-console.log('size  spans    MB    JSON.parse  load(ms)  load/parse  longest task  scroll p50/p95  zoom p95  collapse/expand all  search  select  analyze');
+out(`\nload, JSON.parse and their ratio: medians of ${LOAD_RUNS} loads; longest task: the longest in all ${LOAD_RUNS + 1} loads`);
+out('size  spans    MB    JSON.parse  load(ms)  load/parse  longest task  scroll p50/p95  zoom p95  collapse/expand all  search  select  analyze');
 for (const r of results) {
-  console.log([r.size.padEnd(5), String(r.spans).padEnd(8), f(r.bytes / 1e6, 0).padEnd(5), f(r.jsonParseMs).padEnd(11), f(r.loadMs).padEnd(9),
+  out([r.size.padEnd(5), String(r.spans).padEnd(8), f(r.bytes / 1e6, 0).padEnd(5), f(r.jsonParseMs).padEnd(11), f(r.loadMs).padEnd(9),
     (f(r.loadVsParse, 2) + 'x').padEnd(11), f(r.longestTaskMs).padEnd(13), `${f(r.scrollP50)}/${f(r.scrollP95)}`.padEnd(15),
     f(r.zoomP95).padEnd(9), `${f(r.collapseAllMs)}/${f(r.expandAllMs)}`.padEnd(20), f(r.searchMs).padEnd(7), f(r.selectMs).padEnd(7),
     f(r.analyzeMs)].join(' '));
 }
-console.log('\nframes (ms)  idle p95 (baseline, same page)  scroll drag p95  wheel (100 px per frame) p50/p95  zoom p95');
+out('\nframes (ms)  idle p95 (baseline, same page)  scroll drag p95  wheel (100 px per frame) p50/p95  zoom p95');
 for (const r of results) {
-  console.log([r.size.padEnd(12), f(r.idleP95).padEnd(32), f(r.scrollP95).padEnd(16), `${f(r.wheelP50)}/${f(r.wheelP95)}`.padEnd(32),
+  out([r.size.padEnd(12), f(r.idleP95).padEnd(32), f(r.scrollP95).padEnd(16), `${f(r.wheelP50)}/${f(r.wheelP95)}`.padEnd(32),
     f(r.zoomP95)].join(' '));
 }
-console.log('\nframe work p95 (ms): script, style, layout and paint of the frame that shows each input (budget 16.7)');
-console.log('size         scroll drag  wheel  zoom');
-for (const r of results) console.log([r.size.padEnd(12), f(r.dragWorkP95).padEnd(12), f(r.wheelWorkP95).padEnd(6), f(r.zoomWorkP95)].join(' '));
-console.log('\nframes that missed a vsync (over 25 ms): idle of 60, drag of 200, wheel of 120, zoom of 40');
-for (const r of results) console.log(r.size.padEnd(12), `${r.missed.idle} / ${r.missed.drag} / ${r.missed.wheel} / ${r.missed.zoom}`);
-console.log(`\nload vs JSON.parse, ${LOAD_RUNS} loads per size, each in a fresh page with its floor timed in that page right after (ms)`);
-console.log('size   load median  floor median  ratio median  ratio range    each load/floor');
+out('\nframe work p95 (ms): script, style, layout and paint of the frame that shows each input (budget 16.7)');
+out('size         scroll drag  wheel  zoom');
+for (const r of results) out([r.size.padEnd(12), f(r.dragWorkP95).padEnd(12), f(r.wheelWorkP95).padEnd(6), f(r.zoomWorkP95)].join(' '));
+out('\nframes that missed a vsync (over 25 ms): idle of 60, drag of 200, wheel of 120, zoom of 40');
+for (const r of results) out(r.size.padEnd(12), `${r.missed.idle} / ${r.missed.drag} / ${r.missed.wheel} / ${r.missed.zoom}`);
+out(`\nload vs JSON.parse, ${LOAD_RUNS} loads per size, each in a fresh page with its floor timed in that page right after (ms)`);
+out('size   load median  floor median  ratio median  ratio range    each load/floor');
 for (const r of results) {
   const rs = r.runs.map((x) => x.ratio);
-  console.log([r.size.padEnd(6), f(r.loadMs).padEnd(12), f(r.jsonParseMs).padEnd(13), (f(r.loadVsParse, 2) + 'x').padEnd(13),
+  out([r.size.padEnd(6), f(r.loadMs).padEnd(12), f(r.jsonParseMs).padEnd(13), (f(r.loadVsParse, 2) + 'x').padEnd(13),
     `${f(Math.min(...rs), 2)}-${f(Math.max(...rs), 2)}x`.padEnd(14), r.runs.map((x) => `${f(x.loadMs, 0)}/${f(x.jsonParseMs, 0)}`).join(' ')].join(' '));
 }
-console.log('\nworker vs page thread  load (worker, median)  longest task (worker)  load (page thread)  longest task (page thread)');
+out('\nworker vs page thread  load (worker, median)  longest task (worker)  load (page thread)  longest task (page thread)');
 for (const r of results) {
-  console.log([r.size.padEnd(22), f(r.loadMs).padEnd(13), f(r.longestTaskMs).padEnd(22), f(r.pageThreadLoadMs).padEnd(19),
+  out([r.size.padEnd(22), f(r.loadMs).padEnd(13), f(r.longestTaskMs).padEnd(22), f(r.pageThreadLoadMs).padEnd(19),
     f(r.pageThreadLongestTaskMs)].join(' '));
 }
-console.log('\nworker load, ms per step: read, parse, tree, encode, copy (worker); wait (posted to started); decode, analyze (each in tasks of ~35 ms, with the gaps between them), queue3, show (page)');
-for (const r of results) r.runs.forEach((x, i) => console.log(r.size.padEnd(6), `run ${i + 1}`, JSON.stringify(x.steps)));
-console.log('\nmemory (MB)  page JS heap  page wasm  worker wasm peak  renderer before/peak/after  page bytes/span after load');
+out('\nworker load, ms per step: read, parse, tree, encode, copy (worker); wait (posted to started); decode, analyze (each in tasks of ~35 ms, with the gaps between them), queue3, show (page)');
+for (const r of results) r.runs.forEach((x, i) => out(r.size.padEnd(6), `run ${i + 1}`, JSON.stringify(x.steps)));
+out('\nmemory (MB)  page JS heap  page wasm  worker wasm peak  renderer before/peak/after  page bytes/span after load');
 for (const r of results) {
-  console.log([r.size.padEnd(12), f(r.jsHeapMB, 0).padEnd(13), f(r.wasmMB, 0).padEnd(10), f(r.workerPeakMB, 0).padEnd(17),
+  out([r.size.padEnd(12), f(r.jsHeapMB, 0).padEnd(13), f(r.wasmMB, 0).padEnd(10), f(r.workerPeakMB, 0).padEnd(17),
     `${f(r.rendererBeforeMB, 0)}/${f(r.rendererPeakMB, 0)}/${f(r.rendererAfterMB, 0)}`.padEnd(27), f(r.bytesPerSpanPage, 0)].join(' '));
 }
+fs.writeFileSync(
+  path.join(root, 'target', 'bench', 'report.md'),
+  `# make bench, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC\n\n` +
+    `Chromium ${browserVersion}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}).\n\n` +
+    '```\n' + report.join('\n').trim() + '\n```\n',
+);
