@@ -105,32 +105,30 @@ impl Frame {
         duration_text: &str,
         pills: &[Pill],
     ) -> Option<SpanRow> {
-        let s = a.trace.spans.get(span as usize)?;
-        let depth = a.tree.depth.get(span as usize).copied().unwrap_or(0);
-        let t0 = a.start_ns;
-        let rel = |ns: i64| (ns - t0) as f64;
-        let (bar_x, bar_w) = self.extent(rel(s.start_ns), rel(s.end_ns()), 1.5);
+        Some(self.place_span(&SpanTimes::of(a, span)?, duration_text, pills))
+    }
+
+    /// [`Frame::span_row`] from times read once per row ([`SpanTimes::of`]), so that a zoom only does the arithmetic.
+    pub fn place_span(&self, t: &SpanTimes, duration_text: &str, pills: &[Pill]) -> SpanRow {
+        let (bar_x, bar_w) = self.extent(t.start, t.end, 1.5);
         let duration = self.duration_place(bar_x, bar_w);
         let tl = self.timeline_width();
-        Some(SpanRow {
-            indent: self.indent(depth),
-            guides: (0..depth.min(MAX_INDENT_DEPTH))
+        SpanRow {
+            indent: self.indent(t.depth),
+            guides: (0..t.depth.min(MAX_INDENT_DEPTH))
                 .map(|k| 8.0 + k as f64 * INDENT + 5.0)
                 .collect(),
             bar_x,
             bar_w,
             pills: self.pill_places(bar_x, bar_w, duration, duration_text, pills),
             duration,
-            sections: a
-                .sections_of(span)
-                .map(|c| self.extent(rel(c.start_ns), rel(c.end_ns), 1.0))
-                .collect(),
-            events: a.trace.events[s.events.range()]
+            sections: t
+                .sections
                 .iter()
-                .take(MAX_EVENT_TICKS)
-                .map(|e| self.window.x(rel(e.time_ns), tl))
+                .map(|&(s, e)| self.extent(s, e, 1.0))
                 .collect(),
-        })
+            events: t.events.iter().map(|&e| self.window.x(e, tl)).collect(),
+        }
     }
 
     /// The duration goes right of the bar, else left of it, else inside its right end.
@@ -190,11 +188,68 @@ impl Frame {
 
     /// Where sibling group `g`'s parts go.
     pub fn group_row(&self, a: &Analyzed, g: u32) -> Option<GroupRow> {
+        Some(self.place_group(&GroupTimes::of(a, g)?))
+    }
+
+    /// [`Frame::group_row`] from times read once per row ([`GroupTimes::of`]).
+    pub fn place_group(&self, t: &GroupTimes) -> GroupRow {
+        let (band_x, band_w) = self.extent(t.start, t.end, 1.5);
+        GroupRow {
+            indent: self.indent(t.depth),
+            band_x,
+            band_w,
+            marks: marks_path(&t.marks, |x| self.x(x)),
+        }
+    }
+}
+
+/// A span's times relative to the trace start (ns), and its depth: what its row's geometry needs from the trace.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SpanTimes {
+    pub depth: u32,
+    pub start: f64,
+    pub end: f64,
+    /// Its critical-path sections.
+    pub sections: Vec<(f64, f64)>,
+    /// Its events, [`MAX_EVENT_TICKS`] at most.
+    pub events: Vec<f64>,
+}
+
+impl SpanTimes {
+    pub fn of(a: &Analyzed, span: u32) -> Option<SpanTimes> {
+        let s = a.trace.spans.get(span as usize)?;
+        let rel = |ns: i64| (ns - a.start_ns) as f64;
+        Some(SpanTimes {
+            depth: a.tree.depth.get(span as usize).copied().unwrap_or(0),
+            start: rel(s.start_ns),
+            end: rel(s.end_ns()),
+            sections: a
+                .sections_of(span)
+                .map(|c| (rel(c.start_ns), rel(c.end_ns)))
+                .collect(),
+            events: a.trace.events[s.events.range()]
+                .iter()
+                .take(MAX_EVENT_TICKS)
+                .map(|e| rel(e.time_ns))
+                .collect(),
+        })
+    }
+}
+
+/// A sibling group's times relative to the trace start (ns), its members' in start order, and its depth.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GroupTimes {
+    pub depth: u32,
+    pub start: f64,
+    pub end: f64,
+    /// [`MAX_GROUP_MARKS`] members at most.
+    pub marks: Vec<(f64, f64)>,
+}
+
+impl GroupTimes {
+    pub fn of(a: &Analyzed, g: u32) -> Option<GroupTimes> {
         let grp = a.groups.get(g as usize)?;
-        let depth = a.tree.depth.get(grp.parent as usize).copied().unwrap_or(0) + 1;
-        let t0 = a.start_ns;
-        let rel = |ns: i64| (ns - t0) as f64;
-        let (band_x, band_w) = self.extent(rel(grp.start_ns), rel(grp.end_ns), 1.5);
+        let rel = |ns: i64| (ns - a.start_ns) as f64;
         let mut marks: Vec<(f64, f64)> = grp
             .members
             .iter()
@@ -203,11 +258,11 @@ impl Frame {
             .map(|s| (rel(s.start_ns), rel(s.end_ns())))
             .collect();
         marks.sort_by(|a, b| a.0.total_cmp(&b.0));
-        Some(GroupRow {
-            indent: self.indent(depth),
-            band_x,
-            band_w,
-            marks: marks_path(&marks, |t| self.x(t)),
+        Some(GroupTimes {
+            depth: a.tree.depth.get(grp.parent as usize).copied().unwrap_or(0) + 1,
+            start: rel(grp.start_ns),
+            end: rel(grp.end_ns),
+            marks,
         })
     }
 }

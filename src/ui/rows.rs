@@ -7,7 +7,9 @@ use leptos::prelude::*;
 
 use super::{use_state, State};
 use crate::analysis::Analyzed;
-use crate::layout::geometry::{duration_text, group_label, kind_mark, pills, LABEL_GAP, ROW_H};
+use crate::layout::geometry::{
+    duration_text, group_label, kind_mark, pills, GroupTimes, SpanTimes, LABEL_GAP, ROW_H,
+};
 use crate::layout::{Tick, GROUP_ROW};
 
 /// Rows the SVG extends past its base: a block, plus room for the tallest viewport.
@@ -84,11 +86,11 @@ fn group_row_view(
     let open = move || state.group_open(g);
     let name = format!("{label} ({total})");
     let has_err = grp.errors > 0;
-    let geometry = {
-        let a = a.clone();
-        move || state.frame.with(|f| f.group_row(&a, g))
+    let Some(times) = GroupTimes::of(&a, g) else {
+        return ().into_any();
     };
-    let indent = geometry().map(|g| g.indent).unwrap_or(8.0);
+    let indent = state.frame.with_untracked(|f| f.indent(times.depth));
+    let geometry = move || state.frame.with(|f| f.place_group(&times));
     view! {
         <g
             class="row group-row"
@@ -110,10 +112,13 @@ fn group_row_view(
                 </text>
             </svg>
             <g transform=move || format!("translate({},0)", state.name_w.get())>
-                {move || geometry().map(|g| view! {
-                    <rect class="group-band" x=g.band_x y="5" width=g.band_w height="14" rx="2" fill=color />
-                    <path class="group-mark" d=g.marks fill=color />
-                })}
+                {move || {
+                    let g = geometry();
+                    view! {
+                        <rect class="group-band" x=g.band_x y="5" width=g.band_w height="14" rx="2" fill=color />
+                        <path class="group-mark" d=g.marks fill=color />
+                    }
+                }}
             </g>
         </g>
     }
@@ -159,12 +164,13 @@ fn span_row_view(
     let title = format!("{service}: {op} — {duration}");
     let span_id = t.span_id(span).to_string();
     let collapsed = move || state.is_collapsed(span);
+    let Some(times) = SpanTimes::of(&a, span) else {
+        return ().into_any();
+    };
     let first = state
         .frame
-        .with_untracked(|f| f.span_row(&a, span, &duration, &[]));
-    let (indent, guides) = first
-        .map(|g| (g.indent, g.guides))
-        .unwrap_or((8.0, Vec::new()));
+        .with_untracked(|f| f.place_span(&times, &duration, &[]));
+    let (indent, guides) = (first.indent, first.guides);
     // Tree guides as one path (one node per row, whatever the depth).
     let guides_d: String = guides.iter().map(|x| format!("M{x} 0V{ROW_H}")).collect();
     let guides = (!guides_d.is_empty()).then(|| view! { <path class="guide" d=guides_d /> });
@@ -203,7 +209,7 @@ fn span_row_view(
                 <SpanLabel a=a.clone() span=span indent=indent collapsed=Signal::derive(collapsed) />
             </svg>
             <g transform=move || format!("translate({},0)", state.name_w.get())>
-                <SpanBar a=a span=span duration=duration />
+                <SpanBar a=a span=span times=times duration=duration />
             </g>
         </g>
     }
@@ -246,7 +252,7 @@ fn SpanLabel(a: Arc<Analyzed>, span: u32, indent: f64, collapsed: Signal<bool>) 
 
 /// The span's bar, its duration, pills, event ticks and critical-path sections, placed by `layout::geometry`.
 #[component]
-fn SpanBar(a: Arc<Analyzed>, span: u32, duration: String) -> impl IntoView {
+fn SpanBar(a: Arc<Analyzed>, span: u32, times: SpanTimes, duration: String) -> impl IntoView {
     let state = use_state();
     let t = &a.trace;
     let color = state.colors.with_untracked(|k| k.span(t, span));
@@ -255,7 +261,7 @@ fn SpanBar(a: Arc<Analyzed>, span: u32, duration: String) -> impl IntoView {
     move || {
         let g = state
             .frame
-            .with(|f| f.span_row(&a, span, &duration, &pill_list))?;
+            .with(|f| f.place_span(&times, &duration, &pill_list));
         let crit = state.show_critical.get().then(|| {
             g.sections
                 .iter()
@@ -281,12 +287,12 @@ fn SpanBar(a: Arc<Analyzed>, span: u32, duration: String) -> impl IntoView {
             })
             .collect_view();
         let d = g.duration;
-        Some(view! {
+        view! {
             <rect class="bar" class:err=is_error x=g.bar_x y="6" width=g.bar_w height="12" rx="2" fill=color />
             {pill_view}
             {events}
             {crit}
             <text class="dur" class:inside=d.inside x=d.x y="16.5" text-anchor=d.anchor>{duration.clone()}</text>
-        })
+        }
     }
 }
