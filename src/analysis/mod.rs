@@ -2,6 +2,7 @@
 
 pub mod critical;
 pub mod groups;
+pub mod member;
 pub mod search;
 pub mod skew;
 pub mod stats;

@@ -4,6 +4,7 @@ use super::reader::{bad, Fields, Reader, Source, R};
 use super::validation::{check, check_tree};
 use super::wire::{from_code, index_arrays, FORMATS, NO_SPAN, WARNING_KINDS};
 use super::{Prepared, MAGIC};
+use crate::analysis::member::Member;
 use crate::analysis::tree::Tree;
 use crate::model::{Format, Trace, Warning, WarningKind};
 
@@ -174,18 +175,26 @@ fn tree_rest<S: Source>(r: &mut Reader<S>, tree: &mut Tree) -> R<()> {
     check_tree(tree)
 }
 
-/// The page's whole receiving side, in steps: [`Decoder`], then [`crate::analysis::Finishing`] for each trace.
-/// Each [`Receiver::step`] is a bounded piece of work; the last one returns the file's name, format and traces.
+/// The page's whole receiving side, in steps: [`Decoder`], then the members of the set. A file of one trace is
+/// analysed in full ([`crate::analysis::Finishing`], in steps: it may hold a million spans); the traces of a file of
+/// several are only summarised, in blocks of about [`SUMMARY_BLOCK`] spans, and analysed when opened (see
+/// [`crate::analysis::member`]). Each [`Receiver::step`] is a bounded piece of work; the last one returns the file's
+/// name, format and traces.
 pub struct Receiver<S: Source> {
     decoder: Option<Decoder<S>>,
     head: Option<(String, Format)>,
     left: std::vec::IntoIter<(Trace, Tree)>,
+    /// Whether the file holds one trace (analysed now) or several (analysed when opened).
+    single: bool,
     current: Option<crate::analysis::Finishing>,
-    finished: Vec<crate::analysis::Analyzed>,
+    finished: Vec<Member>,
 }
 
-/// What a [`Receiver`] ends with: the file's name and format, and every trace analysed.
-pub type Received = (String, Format, Vec<crate::analysis::Analyzed>);
+/// Spans summarised per step of a [`Receiver`] reading a file of several traces.
+const SUMMARY_BLOCK: usize = 1 << 16;
+
+/// What a [`Receiver`] ends with: the file's name and format, and its traces.
+pub type Received = (String, Format, Vec<Member>);
 
 impl<S: Source> Receiver<S> {
     pub fn new(src: S) -> Receiver<S> {
@@ -193,6 +202,7 @@ impl<S: Source> Receiver<S> {
             decoder: Some(Decoder::new(src)),
             head: None,
             left: Vec::new().into_iter(),
+            single: false,
             current: None,
             finished: Vec::new(),
         }
@@ -203,15 +213,19 @@ impl<S: Source> Receiver<S> {
         self.decoder.is_none()
     }
 
-    /// Does the next piece of work; the result once every trace is analysed.
+    /// Does the next piece of work; the result once every trace is analysed or summarised.
     pub fn step(&mut self) -> R<Option<Received>> {
         if let Some(d) = self.decoder.as_mut() {
             if let Some(p) = d.step()? {
                 self.decoder = None;
                 self.head = Some((p.name, p.format));
+                self.single = p.traces.len() == 1;
                 self.left = p.traces.into_iter();
             }
             return Ok(None);
+        }
+        if !self.single {
+            return self.summarise_block();
         }
         let f = match self.current.as_mut() {
             Some(f) => f,
@@ -219,18 +233,32 @@ impl<S: Source> Receiver<S> {
                 Some((t, tree)) => self
                     .current
                     .insert(crate::analysis::Finishing::new(t, tree)),
-                None => {
-                    let (name, format) =
-                        self.head.take().ok_or_else(|| bad("read past its end"))?;
-                    return Ok(Some((name, format, std::mem::take(&mut self.finished))));
-                }
+                None => return self.received().map(Some),
             },
         };
         if f.step() {
             if let Some(f) = self.current.take() {
-                self.finished.push(f.done());
+                self.finished.push(Member::analyzed(f.done()));
             }
         }
         Ok(None)
+    }
+
+    /// Summarises the next traces of a file of several; the result once none is left.
+    fn summarise_block(&mut self) -> R<Option<Received>> {
+        let mut spans = 0;
+        while spans < SUMMARY_BLOCK {
+            let Some((t, tree)) = self.left.next() else {
+                return self.received().map(Some);
+            };
+            spans += t.spans.len().max(1);
+            self.finished.push(Member::prepared(t, tree));
+        }
+        Ok(None)
+    }
+
+    fn received(&mut self) -> R<Received> {
+        let (name, format) = self.head.take().ok_or_else(|| bad("read past its end"))?;
+        Ok((name, format, std::mem::take(&mut self.finished)))
     }
 }

@@ -80,25 +80,34 @@ pub fn find_span(a: &Analyzed, id: &str) -> Option<u32> {
 
 // ---- deep links ----
 
-/// After a `?url=` load: shows the trace `?trace=` names, then applies the deep link.
+/// After a `?url=` load: shows the trace `?trace=` names (unless the link's hash names one), then applies the link.
 pub fn after_url_load(state: State) {
     let pick = state.config.with_value(|c| c.trace.clone());
-    if let (Some(id), Some(s)) = (pick, state.session.get_untracked()) {
-        if let Some(i) = s.traces.iter().position(|a| a.trace.trace_id == id) {
+    let in_hash = hash_params().is_some_and(|p| p.get("trace").is_some());
+    if let (Some(id), Some(s), false) = (pick, state.session.get_untracked(), in_hash) {
+        if let Some(i) = s.position(&id) {
             state.show_trace(i);
+            // From here on the hash names the trace: Back to the list and Forward again both work from it.
+            name_trace_in_hash(&id);
         }
     }
     apply_hash(state);
 }
 
-/// Restores `#span=<id>&t=<start>-<end>` (times in µs since the trace start).
+fn hash_params() -> Option<web_sys::UrlSearchParams> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    web_sys::UrlSearchParams::new_with_str(hash.trim_start_matches('#')).ok()
+}
+
+/// Restores `#trace=<id>&span=<id>&t=<start>-<end>` (times in µs since the trace start). In a file of several
+/// traces, a link without `trace=` is the trace browser (Back from a trace opened from it).
 pub fn apply_hash(state: State) {
-    let Some(hash) = web_sys::window().and_then(|w| w.location().hash().ok()) else {
+    let Some(params) = hash_params() else {
         return;
     };
-    let Ok(params) = web_sys::UrlSearchParams::new_with_str(hash.trim_start_matches('#')) else {
+    if !apply_trace(state, params.get("trace")) {
         return;
-    };
+    }
     if let Some(t) = params.get("t") {
         match window_from_link(&t, state.total_ns()) {
             Some(w) => state.window.set(w),
@@ -116,26 +125,116 @@ pub fn apply_hash(state: State) {
     }
 }
 
-/// The current view as a link.
+/// Shows the trace a link names, or the trace browser if it names none in a file of several; false if no trace is
+/// shown after.
+fn apply_trace(state: State, trace: Option<String>) -> bool {
+    let Some(s) = state.session.get_untracked() else {
+        return false;
+    };
+    let embed = state.config.with_value(|c| c.embed);
+    match trace.and_then(|id| s.position(&id)) {
+        Some(i) if state.browsing.get_untracked() || state.current.get_untracked() != i => {
+            state.show_trace(i)
+        }
+        Some(_) => {}
+        None if s.is_set() && !embed => state.browsing.set(true),
+        None => {}
+    }
+    !state.browsing.get_untracked()
+}
+
+/// The current view as a link: the trace browser, or the trace on screen with its selected span and zoom. The page's
+/// own `?trace=` is left out: the hash names the trace.
 pub fn current_link(state: State) -> String {
     let Some(w) = web_sys::window() else {
         return String::new();
     };
     let loc = w.location();
+    let search = loc.search().unwrap_or_default();
+    let search = match web_sys::UrlSearchParams::new_with_str(&search) {
+        Ok(p) => {
+            p.delete("trace");
+            let rest = String::from(p.to_string());
+            if rest.is_empty() {
+                rest
+            } else {
+                format!("?{rest}")
+            }
+        }
+        Err(_) => search,
+    };
     let base = format!(
-        "{}{}{}",
+        "{}{}{search}",
         loc.origin().unwrap_or_default(),
-        loc.pathname().unwrap_or_default(),
-        loc.search().unwrap_or_default()
+        loc.pathname().unwrap_or_default()
     );
+    if state.browsing.get_untracked() {
+        return base;
+    }
     let win = state.window.get_untracked();
     let mut hash = format!("t={:.0}-{:.0}", win.start / 1000.0, win.end / 1000.0);
     if let (Some(i), Some(a)) = (state.selected.get_untracked(), state.trace.get_untracked()) {
         let id = export_span_id(&a, i);
-        let enc = js_sys::encode_uri_component(&id).as_string().unwrap_or(id);
-        hash = format!("span={enc}&{hash}");
+        hash = format!("span={}&{hash}", encode(&id));
+    }
+    let is_set = state
+        .session
+        .with_untracked(|s| s.as_ref().is_some_and(|s| s.is_set()));
+    if let (true, Some(a)) = (is_set, state.trace.get_untracked()) {
+        hash = format!("trace={}&{hash}", encode(&a.trace.trace_id));
     }
     format!("{base}#{hash}")
+}
+
+fn encode(text: &str) -> String {
+    js_sys::encode_uri_component(text)
+        .as_string()
+        .unwrap_or_else(|| text.to_string())
+}
+
+/// Adds `trace=<id>` to the hash (the rest of the link stays), without a history entry.
+fn name_trace_in_hash(id: &str) {
+    let Some(w) = web_sys::window() else {
+        return;
+    };
+    let Some(params) = hash_params() else {
+        return;
+    };
+    params.set("trace", id);
+    let loc = w.location();
+    let link = format!(
+        "{}{}{}#{}",
+        loc.origin().unwrap_or_default(),
+        loc.pathname().unwrap_or_default(),
+        loc.search().unwrap_or_default(),
+        String::from(params.to_string())
+    );
+    if let Ok(h) = w.history() {
+        let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&link));
+    }
+}
+
+/// Replaces the address with the view now shown, without a history entry (a file of several traces just loaded).
+pub fn replace_location(state: State) {
+    if state.config.with_value(|c| c.embed) {
+        return;
+    }
+    let link = current_link(state);
+    if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&link));
+    }
+}
+
+/// A new history entry for the view now shown (a trace opened from the list, or the list), so that Back returns to
+/// the one before.
+pub fn push_location(state: State) {
+    if state.config.with_value(|c| c.embed) {
+        return;
+    }
+    let link = current_link(state);
+    if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = h.push_state_with_url(&JsValue::NULL, "", Some(&link));
+    }
 }
 
 /// Keeps the hash in step with the selection and the zoom (replaceState: no history entries), once the view has been

@@ -58,9 +58,7 @@ pub fn take_over(
     in_tasks(work, wanted, move |result| {
         clock.mark("analyze");
         let session = match result {
-            Ok((name, format, traces)) => {
-                Arc::new(Session::new(name, format, traces.into_iter(), owner))
-            }
+            Ok((name, format, traces)) => Arc::new(Session::new(name, format, traces, owner)),
             Err(e) => return loader::fail(state, id, format!("{name}: {e}")),
         };
         // Drawn in a task of its own, after the "Drawing" state has had a chance to paint.

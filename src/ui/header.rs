@@ -1,4 +1,4 @@
-//! Top bar, the trace list for multi-trace files, and the trace header with the one-line summary.
+//! Top bar, and the trace header with the one-line summary.
 
 use leptos::prelude::*;
 
@@ -85,63 +85,6 @@ pub fn TopBar() -> impl IntoView {
     }
 }
 
-/// For a file with several traces: pick one. Sorted by start time (the loader sorts them).
-#[component]
-pub fn TraceList() -> impl IntoView {
-    let state = use_state();
-    move || {
-        let s = state.session.get()?;
-        if s.traces.len() < 2 {
-            return None;
-        }
-        let rows = s
-            .traces
-            .iter()
-            .enumerate()
-            .map(|(i, a)| {
-                let t = &a.trace;
-                let root = a.root;
-                let name = root
-                    .map(|r| format!("{}: {}", t.service(r), t.operation(r)))
-                    .unwrap_or_default();
-                let errors = t.error_count();
-                view! {
-                    <tr
-                        class="trace-item"
-                        class:current=move || state.current.get() == i
-                        on:click=move |_| state.show_trace(i)
-                    >
-                        <td class="name">{name}</td>
-                        <td class="mono">{t.trace_id.clone()}</td>
-                        <td>{format_epoch(a.start_ns)}</td>
-                        <td class="num">{t.spans.len()}</td>
-                        <td class="num">{format_duration(a.duration_ns() as f64)}</td>
-                        <td class="num" class:err={errors > 0}>{errors}</td>
-                    </tr>
-                }
-            })
-            .collect_view();
-        Some(view! {
-            <section class="trace-list" data-testid="trace-list">
-                <div class="trace-list-title">{format!("{} traces in {}", s.traces.len(), s.name)}</div>
-                <table>
-                    <thead>
-                        <tr>
-                            <th>"Root"</th>
-                            <th>"Trace ID"</th>
-                            <th>"Start"</th>
-                            <th>"Spans"</th>
-                            <th>"Duration"</th>
-                            <th>"Errors"</th>
-                        </tr>
-                    </thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            </section>
-        })
-    }
-}
-
 #[component]
 pub fn TraceHeader() -> impl IntoView {
     let state = use_state();
@@ -166,7 +109,11 @@ pub fn TraceHeader() -> impl IntoView {
             .collect_view();
         let incomplete = a.tree.incomplete;
         let i = state.current.get_untracked();
-        let skewed = s.traces.get(i).is_some_and(|o| !o.skews.is_empty());
+        let skewed = s
+            .traces
+            .get(i)
+            .and_then(|m| m.opened())
+            .is_some_and(|o| !o.skews.is_empty());
         let s2 = s.clone();
         let moved_text = move || {
             let moved = s2.adjusted(i).map(|(_, n)| n).unwrap_or(0);
@@ -191,6 +138,7 @@ pub fn TraceHeader() -> impl IntoView {
         });
         Some(view! {
             <section class="trace-header">
+                <AllTraces />
                 <div class="title-row">
                     <h1 class="trace-title" data-testid="trace-title">
                         <span class="svc svc-mark" style:border-color=color>{svc}</span>
@@ -218,6 +166,27 @@ pub fn TraceHeader() -> impl IntoView {
                     </details>
                 })}
             </section>
+        })
+    }
+}
+
+/// For a trace of a file of several: back to the trace browser.
+#[component]
+fn AllTraces() -> impl IntoView {
+    let state = use_state();
+    let count = move || {
+        state
+            .session
+            .with(|s| s.as_ref().filter(|s| s.is_set()).map(|s| s.traces.len()))
+    };
+    move || {
+        count().map(|n| {
+            view! {
+                <a class="all-traces" href="#" data-testid="all-traces"
+                    on:click=move |ev| { ev.prevent_default(); state.show_list(); }>
+                    {format!("← All traces ({})", super::group_digits(n as u64))}
+                </a>
+            }
         })
     }
 }

@@ -26,6 +26,11 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("n / N", "next / previous match"),
     ("Esc", "clear search and selection, close this help"),
     ("?", "show this help"),
+    (
+        "↑ ↓ j k, Page Up/Down",
+        "trace list: move through the traces",
+    ),
+    ("Enter", "trace list: open the trace"),
 ];
 
 fn move_focus(state: State, step: i64) {
@@ -78,6 +83,14 @@ pub fn install(state: State) {
             return;
         }
         if in_input || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+            return;
+        }
+        if state.browsing.get_untracked() {
+            if key == "?" {
+                state.help.update(|h| *h = !*h);
+            } else if super::browser::on_key(state, &key) {
+                ev.prevent_default();
+            }
             return;
         }
         let total = state.total_ns();

@@ -11,6 +11,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use super::embed::{export_span_id, find_span};
 use super::{reveal, Session, State};
 use crate::access::{self, Owner, Parent, Request};
+use crate::analysis::member::Member;
 use crate::analysis::stats::{contributors, stats, GroupBy};
 use crate::analysis::Analyzed;
 
@@ -115,15 +116,16 @@ struct TraceInfo {
     warnings: usize,
 }
 
-fn trace_info(a: &Analyzed) -> TraceInfo {
+fn trace_info(m: &Member) -> TraceInfo {
+    let (t, s) = (m.trace(), &m.summary);
     TraceInfo {
-        trace_id: a.trace.trace_id.clone(),
-        spans: a.trace.spans.len(),
-        services: a.trace.service_count(),
-        roots: a.tree.roots.len(),
-        errors: a.trace.error_count(),
-        duration_us: a.duration_ns() / 1000,
-        warnings: a.trace.warning_total(),
+        trace_id: t.trace_id.clone(),
+        spans: t.spans.len(),
+        services: s.service_count(),
+        roots: m.tree().roots.len(),
+        errors: s.errors as usize,
+        duration_us: s.duration_ns / 1000,
+        warnings: t.warning_total(),
     }
 }
 
@@ -134,22 +136,24 @@ pub fn post_loaded(state: State, session: &Session) {
         name: String,
         format: &'static str,
         traces: Vec<TraceInfo>,
-        shown: String,
+        /// The trace on screen; none while the trace browser lists a file of several.
+        shown: Option<String>,
     }
-    let shown = state
-        .trace
-        .with_untracked(|t| t.as_ref().map(|a| a.trace.trace_id.clone()))
-        .unwrap_or_default();
-    let msg = Loaded {
+    let mut msg = Loaded {
         r#type: "stitch:loaded",
         name: session.name.clone(),
         format: session.format.id(),
-        traces: session.traces.iter().map(|a| trace_info(a)).collect(),
-        shown,
+        traces: session.traces.iter().map(trace_info).collect(),
+        shown: None,
     };
     let owner = session.owner.clone();
-    // After the load has been painted.
-    request_animation_frame(move || post_about(state, &owner, &msg));
+    // After the load has been painted, and after `?trace=` has picked the trace shown.
+    request_animation_frame(move || {
+        msg.shown = state
+            .trace
+            .with_untracked(|t| t.as_ref().map(|a| a.trace.trace_id.clone()));
+        post_about(state, &owner, &msg)
+    });
 }
 
 #[derive(Serialize)]
@@ -333,7 +337,7 @@ fn on_message(state: State, ev: web_sys::MessageEvent) {
                 Some(id) => state
                     .session
                     .get_untracked()
-                    .and_then(|s| s.traces.iter().find(|a| &a.trace.trace_id == id).cloned()),
+                    .and_then(|s| s.position(id).and_then(|i| s.open(i))),
             };
             match a {
                 Some(a) => reply(&ev, &analysis(&a)),

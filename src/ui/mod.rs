@@ -1,5 +1,6 @@
 //! The Leptos UI: thin components that read the core. All state lives in [`State`], shared by context.
 
+mod browser;
 mod config;
 mod detail;
 mod download;
@@ -84,6 +85,10 @@ pub struct State {
     pub session: RwSignal<Option<Arc<Session>>>,
     /// Index of the trace shown, in `session.traces`.
     pub current: RwSignal<usize>,
+    /// The trace browser is shown instead of a trace (a file of several traces).
+    pub browsing: RwSignal<bool>,
+    /// The trace browser's filters, order and scroll position.
+    pub browser: browser::Browser,
     pub error: RwSignal<Option<String>>,
     /// What is folded in the current trace (collapsed spans, opened groups, the level).
     pub folding: RwSignal<Folding>,
@@ -149,13 +154,18 @@ pub struct State {
     pub frame: Memo<Frame>,
 }
 
-/// The trace shown: trace `current` of the session, clock-skew-adjusted when `skew_on` and anything is skewed.
+/// The trace shown: trace `current` of the session, clock-skew-adjusted when `skew_on` and anything is skewed; none
+/// while the trace browser is shown.
 fn trace_on_screen(
     session: RwSignal<Option<Arc<Session>>>,
     current: RwSignal<usize>,
     skew_on: RwSignal<bool>,
+    browsing: RwSignal<bool>,
 ) -> Signal<Option<Arc<Analyzed>>> {
     Signal::derive(move || {
+        if browsing.get() {
+            return None;
+        }
         let s = session.get()?;
         let i = current.get();
         if skew_on.get() {
@@ -163,7 +173,7 @@ fn trace_on_screen(
                 return Some(a);
             }
         }
-        s.traces.get(i).cloned()
+        s.open(i)
     })
 }
 
@@ -173,7 +183,8 @@ impl State {
         let current = RwSignal::new(0usize);
         let folding = RwSignal::new(Folding::default());
         let skew_on = RwSignal::new(false);
-        let trace = trace_on_screen(session, current, skew_on);
+        let browsing = RwSignal::new(false);
+        let trace = trace_on_screen(session, current, skew_on, browsing);
         let inputs = view::Inputs {
             trace,
             folding,
@@ -198,6 +209,8 @@ impl State {
         State {
             session,
             current,
+            browsing,
+            browser: browser::Browser::new(session),
             frame,
             error: RwSignal::new(None),
             folding,
@@ -270,7 +283,15 @@ impl State {
         self.matches_only.set(false);
         self.critical_only.set(false);
         self.skew_on.set(false);
-        self.show_session(s.clone(), 0);
+        self.browser.reset();
+        if s.is_set() && !self.config.with_value(|c| c.embed) {
+            // A file of several traces opens on the list of them; `?trace=` or the link's `#trace=` opens one after.
+            self.session.set(Some(s.clone()));
+            self.browsing.set(true);
+            embed::replace_location(*self);
+        } else {
+            self.show_session(s.clone(), 0);
+        }
         if !quiet {
             messages::post_loaded(*self, &s);
         }
@@ -282,7 +303,7 @@ impl State {
         // Build the search index once the waterfall is on screen, so the first keystroke is as fast as the rest.
         set_timeout(
             move || {
-                if let Some(a) = s.traces.get(index) {
+                if let Some(a) = s.open(index) {
                     let _ = a.search_index();
                 }
             },
@@ -295,10 +316,10 @@ impl State {
         let Some(s) = self.session.get_untracked() else {
             return;
         };
-        let Some(t) = s.traces.get(index) else {
+        let Some(t) = s.open(index) else {
             return;
         };
-        self.folding.set(Folding::new(t));
+        self.folding.set(Folding::new(&t));
         self.window.set(TimeWindow::full(t.duration_ns()));
         self.selected.set(None);
         self.focused.set(None);
@@ -308,9 +329,27 @@ impl State {
         self.scroll_top.set(0.0);
         self.scroll_request.set(Some(0.0));
         self.current.set(index);
+        self.browsing.set(false);
         self.fresh.set(true);
         let fresh = self.fresh;
         self.fresh_settle.call(move || fresh.set(false));
+    }
+
+    /// Opens trace `index` from the trace browser: a new history entry, so that Back returns to the list.
+    pub fn open_from_list(&self, index: usize) {
+        self.show_trace(index);
+        embed::push_location(*self);
+    }
+
+    /// Back to the trace browser (the "All traces" link): a new history entry.
+    pub fn show_list(&self) {
+        if self
+            .session
+            .with_untracked(|s| s.as_ref().is_some_and(|s| s.is_set()))
+        {
+            self.browsing.set(true);
+            embed::push_location(*self);
+        }
     }
 
     pub fn is_collapsed(&self, span: u32) -> bool {
@@ -428,6 +467,8 @@ fn App() -> impl IntoView {
     });
     // A link edited in the address bar, or Back, changes only the hash: apply it.
     let _ = window_event_listener(leptos::ev::hashchange, move |_| embed::apply_hash(state));
+    // Back and Forward between the trace browser and a trace opened from it.
+    let _ = window_event_listener(leptos::ev::popstate, move |_| embed::apply_hash(state));
     // The first demo shows until something is loaded (not when a ?url= load is coming).
     if cfg.url.is_none() {
         state.open_demo(0);
@@ -460,6 +501,7 @@ fn App() -> impl IntoView {
     let embed_mode = cfg.embed;
     // Only a change from nothing to something (or back) remounts the waterfall, not every new trace.
     let has_trace = Memo::new(move |_| state.session.with(|s| s.is_some()));
+    let browsing = state.browsing;
     let show_summary = cfg.show_summary;
 
     view! {
@@ -470,18 +512,20 @@ fn App() -> impl IntoView {
                 <status::Progress />
                 <status::ErrorBanner />
                 {(!embed_mode).then(|| view! {
-                    <header::TraceList />
                     <header::TraceHeader />
                 })}
                 {show_summary.then(|| view! { <insight::Summary /> })}
-                {(!embed_mode).then(|| view! {
+                {move || (!embed_mode && !browsing.get()).then(|| view! {
                     <insight::StatsPanel />
                     <search::Legend />
                     <search::SearchBar />
                 })}
+                // The waterfall stays mounted while the trace browser shows (it draws nothing then): its observers and
+                // listeners live as long as the page.
+                {move || browsing.get().then(|| view! { <browser::TraceBrowser /> })}
                 {move || if has_trace.get() {
                     view! {
-                        <div class="main">
+                        <div class="main" class:hidden=move || browsing.get()>
                             <waterfall::Waterfall />
                             <detail::Detail />
                         </div>

@@ -1,16 +1,17 @@
-//! A file that was read: its traces, analysed, and who loaded it.
+//! A file that was read: its traces (each analysed when first opened), and who loaded it.
 
 use std::sync::Arc;
 
 use crate::access::Owner;
+use crate::analysis::member::Member;
 use crate::analysis::Analyzed;
 use crate::model::Format;
 
-/// A file that was read, with each of its traces analysed.
+/// A file that was read, with its traces.
 pub struct Session {
     pub name: String,
     pub format: Format,
-    pub traces: Vec<Arc<Analyzed>>,
+    pub traces: Vec<Member>,
     /// Who loaded it: who may hear about it (see `crate::access`).
     pub owner: Owner,
     /// Per trace: the clock-skew-adjusted version and how many spans it moved, computed when first asked for.
@@ -21,13 +22,7 @@ pub struct Session {
 pub type Adjusted = Option<(Arc<Analyzed>, usize)>;
 
 impl Session {
-    pub fn new(
-        name: String,
-        format: Format,
-        traces: impl Iterator<Item = Analyzed>,
-        owner: Owner,
-    ) -> Session {
-        let traces: Vec<Arc<Analyzed>> = traces.map(Arc::new).collect();
+    pub fn new(name: String, format: Format, traces: Vec<Member>, owner: Owner) -> Session {
         let adjusted = traces.iter().map(|_| std::sync::OnceLock::new()).collect();
         Session {
             name,
@@ -40,19 +35,33 @@ impl Session {
 
     /// Finishes the analysis of what the parse worker prepared (a built-in demo: the user's own).
     pub fn from_prepared(p: crate::transfer::Prepared) -> Session {
-        let traces = p.traces.into_iter();
-        Session::new(
-            p.name,
-            p.format,
-            traces.map(|(t, tree)| crate::analysis::finish(t, tree)),
-            Owner::Local,
-        )
+        let traces = crate::analysis::member::members(p.traces);
+        Session::new(p.name, p.format, traces, Owner::Local)
     }
 
     /// Trace `i` with clock skew adjusted, and how many spans moved; `None` when nothing is skewed.
     pub fn adjusted(&self, i: usize) -> Adjusted {
-        let (a, cell) = (self.traces.get(i)?, self.adjusted.get(i)?);
-        cell.get_or_init(|| crate::analysis::analyze_adjusted(a).map(|(t, n)| (Arc::new(t), n)))
-            .clone()
+        let (m, cell) = (self.traces.get(i)?, self.adjusted.get(i)?);
+        cell.get_or_init(|| {
+            crate::analysis::analyze_adjusted(&m.open()).map(|(t, n)| (Arc::new(t), n))
+        })
+        .clone()
+    }
+}
+
+impl Session {
+    /// Trace `i`, analysed (on its first opening).
+    pub fn open(&self, i: usize) -> Option<Arc<Analyzed>> {
+        self.traces.get(i).map(Member::open)
+    }
+
+    /// The index of the trace with this ID.
+    pub fn position(&self, trace_id: &str) -> Option<usize> {
+        self.traces.iter().position(|m| m.trace_id() == trace_id)
+    }
+
+    /// Whether the file holds several traces: the trace browser lists them.
+    pub fn is_set(&self) -> bool {
+        self.traces.len() > 1
     }
 }

@@ -87,10 +87,22 @@ test('?url= loads a file, and a 404 gives the error and stitch:error', async ({ 
   expect(err.message).toContain('404');
 });
 
-test('?trace= picks one trace from a file with several', async ({ page }) => {
+test('?trace= picks one trace from a file with several, and the link follows the trace picked after', async ({ page }) => {
+  await recordMessages(page);
   await page.goto(`${STITCH}?url=${encodeURIComponent('/fixtures/quirks/jaeger-three-traces.json')}&trace=mid`);
   await expect(page.getByTestId('trace-id')).toHaveText('mid');
-  await expect(page.getByTestId('trace-list')).toContainText('3 traces');
+  await expect(page.getByTestId('all-traces')).toHaveText('← All traces (3)');
+  // stitch:loaded names the trace on screen, not the file's first.
+  await expect.poll(() => page.evaluate(() => window.__msgs.find((m) => m.type === 'stitch:loaded')?.shown)).toBe('mid');
+  // Another trace picked from the list: the address names it, and no longer ?trace=mid.
+  await page.getByTestId('all-traces').click();
+  await page.locator('[data-testid="trace-row"][data-trace-id="late"]').click();
+  await expect(page.getByTestId('trace-id')).toHaveText('late');
+  await expect.poll(() => page.url()).toMatch(/#trace=late&/);
+  expect(page.url()).not.toContain('trace=mid');
+  // The link opens that trace.
+  await page.goto(page.url().replace('/stitch/#', `/stitch/?url=${encodeURIComponent('/fixtures/quirks/jaeger-three-traces.json')}#`));
+  await expect(page.getByTestId('trace-id')).toHaveText('late');
 });
 
 test('a deep link restores the selected span and the zoom', async ({ page }) => {

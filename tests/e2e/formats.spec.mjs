@@ -27,14 +27,15 @@ for (const [file, label, spans, services] of cases) {
   });
 }
 
-test('a gzipped file with three traces shows the trace list, sorted by start', async ({ page }) => {
+test('a gzipped file with three traces opens on the trace browser, sorted by start', async ({ page }) => {
   await openApp(page);
   const gz = fs.readFileSync(path.join(root, 'tests/fixtures/quirks/jaeger-three-traces.json.gz'));
   await dropFile(page, 'three.json.gz', gz);
-  const list = page.getByTestId('trace-list');
-  await expect(list).toContainText('3 traces');
-  await expect(list.locator('tbody tr td.mono')).toHaveText(['early', 'mid', 'late']);
-  await list.locator('tbody tr').nth(2).click();
+  await expect(page.getByTestId('browser-count')).toHaveText('3 traces in three.json.gz');
+  const list = page.getByTestId('trace-row');
+  // early at 1000µs, mid at 3000µs, late at 5000µs.
+  await expect(list.locator('td.name .root')).toHaveText(['svc-a: op-e1', 'svc-c: op-m1', 'svc-b: op-l1']);
+  await list.nth(2).click();
   await expect(page.getByTestId('trace-id')).toHaveText('late');
   await expect(page.getByTestId('error-count')).toHaveText('1');
 });
