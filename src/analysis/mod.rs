@@ -1,8 +1,11 @@
-//! Analysis of one trace: the tree, self time, critical path, statistics and the summary.
+//! Analysis of one trace: the tree, self time, critical path, statistics and the summary; and of a set of traces
+//! (`set`, `ranks`).
 
 pub mod critical;
 pub mod groups;
+pub mod ranks;
 pub mod search;
+pub mod set;
 pub mod skew;
 pub mod stats;
 pub mod tree;
