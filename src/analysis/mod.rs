@@ -1,9 +1,12 @@
-//! Analysis of one trace: the tree, self time, critical path, statistics and the summary.
+//! Analysis of one trace: the tree, self time, critical path, statistics and the summary; and of a set of traces
+//! (`member`: one trace of a set, analysed when opened; `set`, `ranks`).
 
 pub mod critical;
 pub mod groups;
 pub mod member;
+pub mod ranks;
 pub mod search;
+pub mod set;
 pub mod skew;
 pub mod stats;
 pub mod tree;

@@ -39,12 +39,17 @@ impl StatRow {
 }
 
 /// Nearest-rank percentile of `v` (reorders it).
-fn percentile(v: &mut [i64], p: f64) -> i64 {
+pub(crate) fn percentile(v: &mut [i64], p: f64) -> i64 {
     if v.is_empty() {
         return 0;
     }
-    let rank = ((p * v.len() as f64).ceil() as usize).clamp(1, v.len());
-    *v.select_nth_unstable(rank - 1).1
+    *v.select_nth_unstable(nearest_rank(v.len(), p) - 1).1
+}
+
+/// The 1-based nearest rank of percentile `p` (0..=1) among `len` sorted values: the smallest rank with at least a
+/// fraction `p` of the values at or below it (at least 1, at most `len`; 1 when `len` is 0).
+pub(crate) fn nearest_rank(len: usize, p: f64) -> usize {
+    ((p * len as f64).ceil() as usize).clamp(1, len.max(1))
 }
 
 /// Rows grouped by service, operation (within its service), or both; sorted by total time, largest first.

@@ -2,7 +2,7 @@
 //! the note on rows not drawn.
 
 use crate::analysis::stats::{GroupBy, StatRow};
-use crate::model::Trace;
+use crate::model::Interner;
 use crate::text::group_digits;
 
 /// The column the table is sorted by.
@@ -22,12 +22,13 @@ pub enum SortKey {
 /// The table's order: a column, and whether it is descending.
 pub type Order = (SortKey, bool);
 
-pub fn sort_rows(t: &Trace, rows: &mut [StatRow], (key, desc): Order) {
+/// Sorts the table's rows; `names` is the interner their `Sym`s refer to (a trace's, or a set's).
+pub fn sort_rows(names: &Interner, rows: &mut [StatRow], (key, desc): Order) {
     rows.sort_by(|x, y| {
         let o = match key {
             SortKey::Name => {
-                let nx = (t.sym(x.service), x.operation.map(|o| t.sym(o)));
-                let ny = (t.sym(y.service), y.operation.map(|o| t.sym(o)));
+                let nx = (names.get(x.service), x.operation.map(|o| names.get(o)));
+                let ny = (names.get(y.service), y.operation.map(|o| names.get(o)));
                 nx.cmp(&ny)
             }
             SortKey::Count => x.count.cmp(&y.count),
@@ -146,10 +147,10 @@ mod tests {
             errors: 0,
         };
         let mut rows = vec![row(2), row(3), row(1)];
-        let t = Trace::default();
-        sort_rows(&t, &mut rows, (SortKey::Count, true));
+        let names = Interner::default();
+        sort_rows(&names, &mut rows, (SortKey::Count, true));
         assert_eq!(rows.iter().map(|r| r.count).collect::<Vec<_>>(), [3, 2, 1]);
-        sort_rows(&t, &mut rows, (SortKey::Count, false));
+        sort_rows(&names, &mut rows, (SortKey::Count, false));
         assert_eq!(rows.iter().map(|r| r.count).collect::<Vec<_>>(), [1, 2, 3]);
     }
 }

@@ -192,7 +192,7 @@ fn stats_table_view(
 ) -> Option<impl IntoView> {
     let a = state.trace.get()?;
     let mut rows = stats(&a.trace, &a.self_ns, by.get());
-    sort_rows(&a.trace, &mut rows, order.get());
+    sort_rows(&a.trace.strings, &mut rows, order.get());
     let total = rows.len();
     let limit = shown.get();
     let grouping = by.get_untracked();
