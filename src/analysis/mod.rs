@@ -1,5 +1,6 @@
-//! Analysis of one trace: the tree, self time, critical path, statistics and the summary.
+//! Analysis of one trace: the tree, self time, critical path, statistics and the summary; and the comparison of two.
 
+pub mod compare;
 pub mod critical;
 pub mod groups;
 pub mod search;
