@@ -1,6 +1,8 @@
-//! Analysis of one trace: the tree, self time, critical path, statistics and the summary; and of a set of traces
-//! (`member`: one trace of a set, analysed when opened; `set`, `ranks`).
+//! Analysis of one trace: the tree, self time, critical path, statistics and the summary; of a set of traces
+//! (`member`: one trace of a set, analysed when opened; `set`: where the time went across it; `ranks`: each span
+//! against its operation's calls); and the comparison of two (`compare`).
 
+pub mod compare;
 pub mod critical;
 pub mod groups;
 pub mod member;
