@@ -57,13 +57,15 @@ unit: rust-tools
 e2e: build browser e2e-data
 	npx playwright test
 
-# Generated traces for the browser tests (deterministic).
+# Generated traces for the browser tests (deterministic; the OpenTelemetry SDK's IDs are random). `cargo run` finds
+# the example wherever the target directory is.
 e2e-data: rust-tools node-tools
 	cargo build --release --no-default-features --example gen
 	@for f in jaeger otlp zipkin; do \
-		[ -f target/e2e/$$f-10k.json ] || ./target/release/examples/gen --spans 10000 --format $$f --out target/e2e/$$f-10k.json; done
-	@[ -f target/e2e/jaeger-200k.json ] || ./target/release/examples/gen --spans 200000 --format jaeger --out target/e2e/jaeger-200k.json
+		[ -f target/e2e/$$f-10k.json ] || cargo run --release --no-default-features --quiet --example gen -- --spans 10000 --format $$f --out target/e2e/$$f-10k.json; done
+	@[ -f target/e2e/jaeger-200k.json ] || cargo run --release --no-default-features --quiet --example gen -- --spans 200000 --format jaeger --out target/e2e/jaeger-200k.json
 	node tests/e2e/otel-client.mjs target/e2e
+	node tests/e2e/otel-set.mjs target/e2e
 
 test: tools
 	$(MAKE) lint

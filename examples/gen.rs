@@ -1,13 +1,26 @@
 //! Deterministic, realistic trace generator for tests and benchmarks.
 //!
 //! cargo run --release --example gen -- --spans 100000 --format jaeger --out target/bench/100k.json
-//! cargo run --release --example gen -- --bench-files target/bench      (10k, 100k, 1M Jaeger files)
+//! cargo run --release --example gen -- --traces 10000 --spans 50 --format otlp-lines --out target/bench/set.jsonl
+//! cargo run --release --example gen -- --bench-files target/bench
 //!
-//! Traces have ~20 services, depth around 10, fan-out, OTel-style attributes, events, and ~2% errors.
+//! One trace (`--spans N`): ~20 services, depth around 10, fan-out, OTel-style attributes, events, and ~2% errors.
 //! Formats: jaeger, otlp, zipkin.
+//!
+//! A set (`--traces N`, with `--spans` spans per trace): four request kinds through the services, spread over ten
+//! minutes under a load that rises and falls; in one in ten of the `POST /v1/charges` traces the ledger insert
+//! is ten times slower. Written as OTLP JSON Lines as the Collector's file exporter writes them: each line one
+//! request of at most a thousand spans, traces running over line ends.
+//!
+//! `--bench-files DIR` writes what is missing of: Jaeger traces of 10k, 100k and 1M spans; `set-10k.jsonl`
+//! (10,000 traces of 50 spans); `compare-a.json` and `compare-b.json`, two Jaeger traces of one request of about
+//! 10,000 spans, B slower in three operations and with extra calls.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
+
+#[path = "gen/set.rs"]
+mod set;
 
 struct Rng(u64);
 impl Rng {
@@ -285,48 +298,52 @@ fn otlp(trace_id: &str, spans: &[GSpan]) -> String {
                 o.push(',');
             }
             first = false;
-            let parent = s
-                .parent
-                .map(|p| format!(r#","parentSpanId":"{:016x}""#, spans[p].id))
-                .unwrap_or_default();
-            let kind = match s.kind {
-                "server" => 2,
-                "client" => 3,
-                _ => 1,
-            };
-            let mut attrs = String::new();
-            for (i, (k, v, is_int)) in s.attrs.iter().enumerate() {
-                if i > 0 {
-                    attrs.push(',');
-                }
-                if *is_int {
-                    let _ = write!(attrs, r#"{{"key":"{k}","value":{{"intValue":"{v}"}}}}"#);
-                } else {
-                    let _ = write!(
-                        attrs,
-                        r#"{{"key":"{k}","value":{{"stringValue":{}}}}}"#,
-                        esc(v)
-                    );
-                }
-            }
-            let events = match s.event {
-                Some((t, name)) => format!(r#"{{"timeUnixNano":"{}","name":"{name}"}}"#, t * 1000),
-                None => String::new(),
-            };
-            let status = if s.error { r#"{"code":2}"# } else { "{}" };
-            let _ = write!(
-                o,
-                r#"{{"traceId":"{trace_id}","spanId":"{:016x}"{parent},"name":{},"kind":{kind},"startTimeUnixNano":"{}","endTimeUnixNano":"{}","attributes":[{attrs}],"events":[{events}],"status":{status}}}"#,
-                s.id,
-                esc(&s.op),
-                s.start_us * 1000,
-                (s.start_us + s.dur_us) * 1000
-            );
+            otlp_span(&mut o, trace_id, s, s.parent.map(|p| spans[p].id));
         }
         o.push_str("]}]}");
     }
     o.push_str("]}");
     o
+}
+
+/// Appends one span as OTLP JSON; `parent_id` is its parent's span ID.
+fn otlp_span(o: &mut String, trace_id: &str, s: &GSpan, parent_id: Option<u64>) {
+    let parent = parent_id
+        .map(|p| format!(r#","parentSpanId":"{p:016x}""#))
+        .unwrap_or_default();
+    let kind = match s.kind {
+        "server" => 2,
+        "client" => 3,
+        _ => 1,
+    };
+    let mut attrs = String::new();
+    for (i, (k, v, is_int)) in s.attrs.iter().enumerate() {
+        if i > 0 {
+            attrs.push(',');
+        }
+        if *is_int {
+            let _ = write!(attrs, r#"{{"key":"{k}","value":{{"intValue":"{v}"}}}}"#);
+        } else {
+            let _ = write!(
+                attrs,
+                r#"{{"key":"{k}","value":{{"stringValue":{}}}}}"#,
+                esc(v)
+            );
+        }
+    }
+    let events = match s.event {
+        Some((t, name)) => format!(r#"{{"timeUnixNano":"{}","name":"{name}"}}"#, t * 1000),
+        None => String::new(),
+    };
+    let status = if s.error { r#"{"code":2}"# } else { "{}" };
+    let _ = write!(
+        o,
+        r#"{{"traceId":"{trace_id}","spanId":"{:016x}"{parent},"name":{},"kind":{kind},"startTimeUnixNano":"{}","endTimeUnixNano":"{}","attributes":[{attrs}],"events":[{events}],"status":{status}}}"#,
+        s.id,
+        esc(&s.op),
+        s.start_us * 1000,
+        (s.start_us + s.dur_us) * 1000
+    );
 }
 
 fn zipkin(trace_id: &str, spans: &[GSpan]) -> String {
@@ -396,6 +413,29 @@ fn main() {
             let (tid, spans) = generate(n, 42);
             write(&path, &jaeger(&tid, &spans));
         }
+        let set = format!("{dir}/set-10k.jsonl");
+        if !std::path::Path::new(&set).exists() {
+            set::write_otlp_lines(&set, 10_000, 50, 42);
+        }
+        let [a, b] = set::compare_pair(10_000);
+        for (label, (tid, spans)) in [("a", a), ("b", b)] {
+            let path = format!("{dir}/compare-{label}.json");
+            if !std::path::Path::new(&path).exists() {
+                write(&path, &jaeger(&tid, &spans));
+            }
+        }
+        return;
+    }
+    if let Some(count) = get("--traces").and_then(|s| s.parse::<usize>().ok()) {
+        let n: usize = get("--spans").and_then(|s| s.parse().ok()).unwrap_or(50);
+        let seed: u64 = get("--seed").and_then(|s| s.parse().ok()).unwrap_or(42);
+        let format = get("--format").unwrap_or_else(|| "otlp-lines".into());
+        if format != "otlp-lines" {
+            eprintln!("--traces writes --format otlp-lines only, not {format}");
+            std::process::exit(2);
+        }
+        let out = get("--out").unwrap_or_else(|| format!("target/gen/set-{count}x{n}.jsonl"));
+        set::write_otlp_lines(&out, count, n, seed);
         return;
     }
     let n: usize = get("--spans")
