@@ -6,7 +6,6 @@
 //! Times here are `f64` nanoseconds *relative to the trace start*; absolute epoch times never reach `f64`.
 
 pub mod browser;
-pub mod scatter;
 pub mod detail_text;
 pub mod export;
 pub mod folding;
@@ -14,6 +13,7 @@ pub mod geometry;
 pub mod legend;
 pub mod overview;
 pub mod rows;
+pub mod scatter;
 pub mod search_text;
 pub mod stats_table;
 

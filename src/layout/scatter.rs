@@ -166,7 +166,10 @@ impl Plot {
         let y = |ns: i64| PAD + (1.0 - self.height_of(ns)) * h;
         if !self.log {
             let top = (self.duration_ns.1 - self.duration_ns.0.min(0)) as f64;
-            let w = TimeWindow { start: 0.0, end: top };
+            let w = TimeWindow {
+                start: 0.0,
+                end: top,
+            };
             return ticks(&w, h, min_px)
                 .into_iter()
                 .map(|t| AxisTick {
@@ -221,7 +224,11 @@ mod tests {
     #[test]
     fn points_span_the_plot_and_a_brush_reads_them_back() {
         // Starts 0..10s, durations 0..100ms; 264 × 130 px leaves 192 × 100 px inside the axes.
-        let t = [summary(0, 0), summary(10_000_000_000, 100_000_000), summary(5_000_000_000, 50_000_000)];
+        let t = [
+            summary(0, 0),
+            summary(10_000_000_000, 100_000_000),
+            summary(5_000_000_000, 50_000_000),
+        ];
         let p = Plot::new(t.iter(), 264.0, 130.0, false);
         assert_eq!(p.point(&t[0]), (LEFT, PAD + 100.0));
         assert_eq!(p.point(&t[1]), (LEFT + 192.0, PAD));
@@ -231,19 +238,33 @@ mod tests {
         assert_eq!(b.start_ns, (5_000_000_000, 10_000_000_000));
         assert_eq!(b.duration_ns, (50_000_000, 100_000_000));
         let all: Vec<&TraceSummary> = t.iter().collect();
-        assert_eq!(p.nearest(&all, &[0, 1, 2], (LEFT + 94.0, PAD + 52.0), 6.0), Some(2));
-        assert_eq!(p.nearest(&all, &[0, 1], (LEFT + 94.0, PAD + 52.0), 6.0), None);
+        assert_eq!(
+            p.nearest(&all, &[0, 1, 2], (LEFT + 94.0, PAD + 52.0), 6.0),
+            Some(2)
+        );
+        assert_eq!(
+            p.nearest(&all, &[0, 1], (LEFT + 94.0, PAD + 52.0), 6.0),
+            None
+        );
     }
 
     #[test]
     fn the_log_scale_puts_each_power_of_ten_at_the_same_step() {
         // 1ms, 10ms and 100ms: the floor is 1ms, so 10ms is halfway up and 100ms at the top.
-        let t = [summary(0, 1_000_000), summary(1, 10_000_000), summary(2, 100_000_000)];
+        let t = [
+            summary(0, 1_000_000),
+            summary(1, 10_000_000),
+            summary(2, 100_000_000),
+        ];
         let p = Plot::new(t.iter(), 264.0, 130.0, true);
         assert_eq!(p.point(&t[0]).1, PAD + 100.0);
         assert!((p.point(&t[1]).1 - (PAD + 50.0)).abs() < 1e-9);
         assert_eq!(p.point(&t[2]).1, PAD);
-        let labels: Vec<String> = p.duration_ticks(20.0).into_iter().map(|t| t.label).collect();
+        let labels: Vec<String> = p
+            .duration_ticks(20.0)
+            .into_iter()
+            .map(|t| t.label)
+            .collect();
         assert_eq!(labels, ["1ms", "10ms", "100ms"]);
     }
 }

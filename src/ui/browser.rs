@@ -31,6 +31,10 @@ pub struct Browser {
     pub viewport_h: RwSignal<f64>,
     /// The traces listed: indices into the session's traces, filtered and sorted.
     pub listed: Memo<Arc<Vec<u32>>>,
+    /// Traces picked to compare (at most two; a third drops the first).
+    pub picked: RwSignal<Vec<u32>>,
+    /// The scatter plot's duration axis is logarithmic.
+    pub log_scale: RwSignal<bool>,
 }
 
 impl Browser {
@@ -53,6 +57,8 @@ impl Browser {
             scroll_top: RwSignal::new(0.0),
             viewport_h: RwSignal::new(600.0),
             listed,
+            picked: RwSignal::new(Vec::new()),
+            log_scale: RwSignal::new(false),
         }
     }
 
@@ -62,7 +68,46 @@ impl Browser {
         self.order.set((Column::Start, false));
         self.cursor.set(0);
         self.scroll_top.set(0.0);
+        self.picked.set(Vec::new());
     }
+
+    /// Picks trace `i` to compare, or unpicks it.
+    fn toggle_pick(&self, i: u32) {
+        self.picked
+            .update(|p| match p.iter().position(|&x| x == i) {
+                Some(k) => {
+                    p.remove(k);
+                }
+                None => {
+                    p.push(i);
+                    if p.len() > 2 {
+                        p.remove(0);
+                    }
+                }
+            });
+    }
+}
+
+/// Compares the two picked traces: the shorter is A (the normal one), the longer B.
+fn compare_picked(state: State) {
+    let picked = state.browser.picked.get_untracked();
+    let (Some(&x), Some(&y)) = (picked.first(), picked.get(1)) else {
+        return;
+    };
+    let duration = |i: u32| {
+        state.session.with_untracked(|s| {
+            s.as_ref()
+                .and_then(|s| s.traces.get(i as usize))
+                .map_or(0, |m| m.summary.duration_ns)
+        })
+    };
+    let (a, b) = if duration(y) < duration(x) {
+        (y, x)
+    } else {
+        (x, y)
+    };
+    state.show_comparison(a as usize, b as usize);
+    super::embed::push_location(state);
 }
 
 /// Moves the keyboard cursor; true if the key was the browser's.
@@ -130,8 +175,21 @@ pub fn TraceBrowser() -> impl IntoView {
             <div class="browser-head">
                 <h1 class="browser-title" data-testid="browser-count">{title}</h1>
                 <span class="muted">"↑ ↓ to move, Enter to open"</span>
+                <span class="spacer"></span>
+                <button
+                    class="btn"
+                    data-testid="compare-picked"
+                    disabled=move || state.browser.picked.with(|p| p.len() < 2)
+                    on:click=move |_| compare_picked(state)
+                >
+                    {move || match state.browser.picked.with(|p| p.len()) {
+                        2 => "Compare the 2 picked".to_string(),
+                        n => format!("Pick {} to compare", 2 - n),
+                    }}
+                </button>
             </div>
             <Filters />
+            <super::scatter::ScatterPlot />
             <TraceTable />
         </section>
     }
@@ -289,6 +347,7 @@ fn TraceTable() -> impl IntoView {
                         <Header column=Column::Services label="Services" num=true />
                         <Header column=Column::Errors label="Errors" num=true />
                         <th>"Time by service"</th>
+                        <th class="pick" title="Pick two traces to compare">"Compare"</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
@@ -338,6 +397,15 @@ fn trace_row(
             <td class="num">{sum.service_count()}</td>
             <td class="num" class:err=has_errors>{sum.errors}</td>
             <td class="bar"><span class="shares">{bar}</span></td>
+            <td class="pick" on:click=|ev| ev.stop_propagation()>
+                <input
+                    type="checkbox"
+                    data-testid="pick"
+                    aria-label="Pick to compare"
+                    prop:checked=move || state.browser.picked.with(|p| p.contains(&(i as u32)))
+                    on:change=move |_| state.browser.toggle_pick(i as u32)
+                />
+            </td>
         </tr>
     }
 }

@@ -16,6 +16,8 @@ pub struct Config {
     pub show_minimap: bool,
     pub url: Option<String>,
     pub trace: Option<String>,
+    /// `?compare=A,B`: two trace IDs of the file to compare.
+    pub compare: Option<String>,
     /// Allowed origins for messages in and out; empty means any (events then carry counts only).
     pub origins: Vec<String>,
     pub theme: Option<String>,
@@ -42,6 +44,7 @@ pub fn read_config() -> Config {
     c.no_worker = !flag("worker").unwrap_or(true);
     c.url = params.get("url").filter(|u| !u.is_empty());
     c.trace = params.get("trace").filter(|t| !t.is_empty());
+    c.compare = params.get("compare").filter(|t| !t.is_empty());
     c.theme = params.get("theme");
     let all = params.get_all("origin");
     c.origins = all
@@ -83,7 +86,14 @@ pub fn find_span(a: &Analyzed, id: &str) -> Option<u32> {
 /// After a `?url=` load: shows the trace `?trace=` names (unless the link's hash names one), then applies the link.
 pub fn after_url_load(state: State) {
     let pick = state.config.with_value(|c| c.trace.clone());
-    let in_hash = hash_params().is_some_and(|p| p.get("trace").is_some());
+    let in_hash =
+        hash_params().is_some_and(|p| p.get("trace").is_some() || p.get("compare").is_some());
+    if let (Some(pair), false) = (state.config.with_value(|c| c.compare.clone()), in_hash) {
+        if show_compared(state, &pair) {
+            replace_location(state);
+            return;
+        }
+    }
     if let (Some(id), Some(s), false) = (pick, state.session.get_untracked(), in_hash) {
         if let Some(i) = s.position(&id) {
             state.show_trace(i);
@@ -105,6 +115,12 @@ pub fn apply_hash(state: State) {
     let Some(params) = hash_params() else {
         return;
     };
+    if params
+        .get("compare")
+        .is_some_and(|pair| show_compared(state, &pair))
+    {
+        return;
+    }
     if !apply_trace(state, params.get("trace")) {
         return;
     }
@@ -125,6 +141,25 @@ pub fn apply_hash(state: State) {
     }
 }
 
+/// Shows the comparison of the two traces `A,B` names (trace IDs); false if either is not in the file.
+fn show_compared(state: State, pair: &str) -> bool {
+    let Some(s) = state.session.get_untracked() else {
+        return false;
+    };
+    let Some((a, b)) = pair.split_once(',') else {
+        return false;
+    };
+    match (s.position(a.trim()), s.position(b.trim())) {
+        (Some(a), Some(b)) if a != b => {
+            if state.comparing.get_untracked() != Some((a, b)) {
+                state.show_comparison(a, b);
+            }
+            true
+        }
+        _ => false,
+    }
+}
+
 /// Shows the trace a link names, or the trace browser if it names none in a file of several; false if no trace is
 /// shown after.
 fn apply_trace(state: State, trace: Option<String>) -> bool {
@@ -133,11 +168,18 @@ fn apply_trace(state: State, trace: Option<String>) -> bool {
     };
     let embed = state.config.with_value(|c| c.embed);
     match trace.and_then(|id| s.position(&id)) {
-        Some(i) if state.browsing.get_untracked() || state.current.get_untracked() != i => {
+        Some(i)
+            if state.browsing.get_untracked()
+                || state.comparing.with_untracked(|c| c.is_some())
+                || state.current.get_untracked() != i =>
+        {
             state.show_trace(i)
         }
         Some(_) => {}
-        None if s.is_set() && !embed => state.browsing.set(true),
+        None if s.is_set() && !embed => {
+            state.comparing.set(None);
+            state.browsing.set(true)
+        }
         None => {}
     }
     !state.browsing.get_untracked()
@@ -154,6 +196,7 @@ pub fn current_link(state: State) -> String {
     let search = match web_sys::UrlSearchParams::new_with_str(&search) {
         Ok(p) => {
             p.delete("trace");
+            p.delete("compare");
             let rest = String::from(p.to_string());
             if rest.is_empty() {
                 rest
@@ -170,6 +213,18 @@ pub fn current_link(state: State) -> String {
     );
     if state.browsing.get_untracked() {
         return base;
+    }
+    if let Some((a, b)) = state.comparing.get_untracked() {
+        let ids = state.session.with_untracked(|s| {
+            let s = s.as_ref()?;
+            Some((
+                s.traces.get(a)?.trace_id().to_string(),
+                s.traces.get(b)?.trace_id().to_string(),
+            ))
+        });
+        if let Some((a, b)) = ids {
+            return format!("{base}#compare={},{}", encode(&a), encode(&b));
+        }
     }
     let win = state.window.get_untracked();
     let mut hash = format!("t={:.0}-{:.0}", win.start / 1000.0, win.end / 1000.0);

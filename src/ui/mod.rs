@@ -1,6 +1,7 @@
 //! The Leptos UI: thin components that read the core. All state lives in [`State`], shared by context.
 
 mod browser;
+mod compare;
 mod config;
 mod detail;
 mod download;
@@ -16,6 +17,7 @@ mod loader;
 mod messages;
 mod minimap;
 mod rows;
+mod scatter;
 mod search;
 mod session;
 mod status;
@@ -89,6 +91,8 @@ pub struct State {
     pub browsing: RwSignal<bool>,
     /// The trace browser's filters, order and scroll position.
     pub browser: browser::Browser,
+    /// Two traces of the session compared (A, B), shown instead of a trace or the browser.
+    pub comparing: RwSignal<Option<(usize, usize)>>,
     pub error: RwSignal<Option<String>>,
     /// What is folded in the current trace (collapsed spans, opened groups, the level).
     pub folding: RwSignal<Folding>,
@@ -161,9 +165,10 @@ fn trace_on_screen(
     current: RwSignal<usize>,
     skew_on: RwSignal<bool>,
     browsing: RwSignal<bool>,
+    comparing: RwSignal<Option<(usize, usize)>>,
 ) -> Signal<Option<Arc<Analyzed>>> {
     Signal::derive(move || {
-        if browsing.get() {
+        if browsing.get() || comparing.with(|c| c.is_some()) {
             return None;
         }
         let s = session.get()?;
@@ -184,7 +189,8 @@ impl State {
         let folding = RwSignal::new(Folding::default());
         let skew_on = RwSignal::new(false);
         let browsing = RwSignal::new(false);
-        let trace = trace_on_screen(session, current, skew_on, browsing);
+        let comparing = RwSignal::new(None);
+        let trace = trace_on_screen(session, current, skew_on, browsing, comparing);
         let inputs = view::Inputs {
             trace,
             folding,
@@ -211,6 +217,7 @@ impl State {
             current,
             browsing,
             browser: browser::Browser::new(session),
+            comparing,
             frame,
             error: RwSignal::new(None),
             folding,
@@ -283,6 +290,7 @@ impl State {
         self.matches_only.set(false);
         self.critical_only.set(false);
         self.skew_on.set(false);
+        self.comparing.set(None);
         self.browser.reset();
         if s.is_set() && !self.config.with_value(|c| c.embed) {
             // A file of several traces opens on the list of them; `?trace=` or the link's `#trace=` opens one after.
@@ -330,6 +338,7 @@ impl State {
         self.scroll_request.set(Some(0.0));
         self.current.set(index);
         self.browsing.set(false);
+        self.comparing.set(None);
         self.fresh.set(true);
         let fresh = self.fresh;
         self.fresh_settle.call(move || fresh.set(false));
@@ -347,8 +356,20 @@ impl State {
             .session
             .with_untracked(|s| s.as_ref().is_some_and(|s| s.is_set()))
         {
+            self.comparing.set(None);
             self.browsing.set(true);
             embed::push_location(*self);
+        }
+    }
+
+    /// Compares traces `a` and `b` of the session (A the normal one, B the slow one).
+    pub fn show_comparison(&self, a: usize, b: usize) {
+        let n = self
+            .session
+            .with_untracked(|s| s.as_ref().map_or(0, |s| s.traces.len()));
+        if a < n && b < n && a != b {
+            self.comparing.set(Some((a, b)));
+            self.browsing.set(false);
         }
     }
 
@@ -515,7 +536,7 @@ fn App() -> impl IntoView {
                     <header::TraceHeader />
                 })}
                 {show_summary.then(|| view! { <insight::Summary /> })}
-                {move || (!embed_mode && !browsing.get()).then(|| view! {
+                {move || (!embed_mode && !browsing.get() && state.comparing.with(|c| c.is_none())).then(|| view! {
                     <insight::StatsPanel />
                     <search::Legend />
                     <search::SearchBar />
@@ -523,9 +544,10 @@ fn App() -> impl IntoView {
                 // The waterfall stays mounted while the trace browser shows (it draws nothing then): its observers and
                 // listeners live as long as the page.
                 {move || browsing.get().then(|| view! { <browser::TraceBrowser /> })}
+                {move || state.comparing.get().is_some().then(|| view! { <compare::CompareView /> })}
                 {move || if has_trace.get() {
                     view! {
-                        <div class="main" class:hidden=move || browsing.get()>
+                        <div class="main" class:hidden=move || browsing.get() || state.comparing.with(|c| c.is_some())>
                             <waterfall::Waterfall />
                             <detail::Detail />
                         </div>
