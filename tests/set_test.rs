@@ -521,3 +521,24 @@ fn a_million_deep_chain_needs_no_recursion() {
         Some((1_000_000, 1_900_000))
     );
 }
+
+#[test]
+fn with_one_trace_loaded_the_rank_speaks_of_the_trace() {
+    // One Zipkin trace: api get (root, 100µs) calls db query twice, for 10µs and 30µs.
+    let json = r#"[
+      {"traceId":"00000000000000a1","id":"01","name":"get","timestamp":1000,"duration":100,"localEndpoint":{"serviceName":"api"}},
+      {"traceId":"00000000000000a1","id":"02","parentId":"01","name":"query","timestamp":1010,"duration":10,"localEndpoint":{"serviceName":"db"}},
+      {"traceId":"00000000000000a1","id":"03","parentId":"01","name":"query","timestamp":1030,"duration":30,"localEndpoint":{"serviceName":"db"}}
+    ]"#;
+    let l = stitch::formats::load("one.json", json.as_bytes()).expect("loads");
+    let t = &l.traces[0];
+    let ranks = OperationRanks::build([t]);
+    let slower = (0..3u32)
+        .find(|&i| t.spans[i as usize].duration_ns == 30_000)
+        .expect("the 30µs call");
+    // Both calls at or below 30µs: p100; the median (nearest rank) of [10µs, 30µs] is 10µs.
+    assert_eq!(
+        ranks.sentence(0, slower).as_deref(),
+        Some("p100 of 2 calls of db query in this trace; median 10µs")
+    );
+}

@@ -117,7 +117,12 @@ impl OperationRanks {
     pub fn sentence(&self, trace: usize, span: u32) -> Option<String> {
         let rank = self.rank(trace, span)?;
         let (service, operation) = self.operation(trace, span)?;
-        Some(rank_sentence(&rank, service, operation))
+        let where_ = if self.trace_start.len() <= 2 {
+            "this trace"
+        } else {
+            "this set"
+        };
+        Some(rank_sentence_in(&rank, service, operation, where_))
     }
 
     /// The number of distinct (service, operation) pairs in the set.
@@ -186,9 +191,14 @@ fn rank_positions(traces: &[&Trace], ops: &mut [u32], operations: usize) -> (Vec
 
 /// "p97 of 1,204 calls of ledger-db INSERT ledger_entries in this set; median 12ms".
 pub fn rank_sentence(rank: &Rank, service: &str, operation: &str) -> String {
+    rank_sentence_in(rank, service, operation, "this set")
+}
+
+/// [`rank_sentence`] for a set of `where_` ("this set", or "this trace" when one trace is loaded).
+pub fn rank_sentence_in(rank: &Rank, service: &str, operation: &str, where_: &str) -> String {
     let calls = if rank.calls == 1 { "call" } else { "calls" };
     format!(
-        "p{} of {} {calls} of {service} {operation} in this set; median {}",
+        "p{} of {} {calls} of {service} {operation} in {where_}; median {}",
         rank.percentile,
         group_digits(rank.calls),
         format_duration(rank.median_ns as f64)

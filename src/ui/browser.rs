@@ -190,6 +190,7 @@ pub fn TraceBrowser() -> impl IntoView {
             </div>
             <Filters />
             <super::scatter::ScatterPlot />
+            <super::set_insight::SetInsightPanel />
             <TraceTable />
         </section>
     }

@@ -199,6 +199,7 @@ fn detail_view(state: State, a: Arc<Analyzed>, i: u32) -> Option<impl IntoView> 
                 <button class="btn small" title="Close (Esc)" on:click=move |_| state.selected.set(None)>"✕"</button>
             </div>
             {facts_table(&a, i, &s)}
+            <RankLine span=i />
             <h3>"Attributes"</h3>
             <table class="attrs" data-testid="span-attrs">{span_attrs}</table>
             <h3>"Process / resource"</h3>
@@ -217,6 +218,31 @@ fn detail_view(state: State, a: Arc<Analyzed>, i: u32) -> Option<impl IntoView> 
             })}
         </aside>
     })
+}
+
+/// Where the span's duration sits among the calls of its operation in the loaded file; the ranks are built the first
+/// time they are needed.
+#[component]
+fn RankLine(span: u32) -> impl IntoView {
+    let state = use_state();
+    if state.ranks.with_untracked(|r| r.is_none()) {
+        if let Some(s) = state.session.get_untracked() {
+            state.ranks.set(Some(s.ranks()));
+        }
+    }
+    move || {
+        let trace = state.current.get_untracked();
+        let (rank, text) = state.ranks.with(|r| {
+            let r = r.as_ref()?;
+            Some((r.rank(trace, span)?, r.sentence(trace, span)?))
+        })?;
+        Some(view! {
+            <p class="rank" data-testid="detail-rank">
+                {rank.slow.then(|| view! { <span class="slow-badge">"slow for its operation"</span>" " })}
+                {text}
+            </p>
+        })
+    }
 }
 
 /// Span `i`'s facts: times, kind, status and IDs.

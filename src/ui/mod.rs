@@ -20,6 +20,7 @@ mod rows;
 mod scatter;
 mod search;
 mod session;
+mod set_insight;
 mod status;
 mod tasks;
 mod view;
@@ -91,6 +92,8 @@ pub struct State {
     pub browsing: RwSignal<bool>,
     /// The trace browser's filters, order and scroll position.
     pub browser: browser::Browser,
+    /// The session's spans ranked against their operation's calls, once built (see `ranks_soon`).
+    pub ranks: RwSignal<Option<Arc<crate::analysis::ranks::OperationRanks>>>,
     /// Two traces of the session compared (A, B), shown instead of a trace or the browser.
     pub comparing: RwSignal<Option<(usize, usize)>>,
     pub error: RwSignal<Option<String>>,
@@ -182,6 +185,17 @@ fn trace_on_screen(
     })
 }
 
+/// The colors of the services of the trace on screen.
+fn colors_of(trace: Signal<Option<Arc<Analyzed>>>) -> Memo<Arc<ServiceColors>> {
+    Memo::new(move |_| {
+        Arc::new(
+            trace
+                .with(|t| t.as_ref().map(|a| ServiceColors::new(&a.trace)))
+                .unwrap_or_default(),
+        )
+    })
+}
+
 impl State {
     fn new() -> State {
         let session: RwSignal<Option<Arc<Session>>> = RwSignal::new(None);
@@ -218,6 +232,7 @@ impl State {
             browsing,
             browser: browser::Browser::new(session),
             comparing,
+            ranks: RwSignal::new(None),
             frame,
             error: RwSignal::new(None),
             folding,
@@ -255,13 +270,7 @@ impl State {
             fresh: RwSignal::new(false),
             fresh_settle: Debounce::new(FRESH_FOR),
             trace,
-            colors: Memo::new(move |_| {
-                Arc::new(
-                    trace
-                        .with(|t| t.as_ref().map(|a| ServiceColors::new(&a.trace)))
-                        .unwrap_or_default(),
-                )
-            }),
+            colors: colors_of(trace),
             rows,
         }
     }
@@ -291,12 +300,14 @@ impl State {
         self.critical_only.set(false);
         self.skew_on.set(false);
         self.comparing.set(None);
+        self.ranks.set(None);
         self.browser.reset();
         if s.is_set() && !self.config.with_value(|c| c.embed) {
             // A file of several traces opens on the list of them; `?trace=` or the link's `#trace=` opens one after.
             self.session.set(Some(s.clone()));
             self.browsing.set(true);
             embed::replace_location(*self);
+            self.ranks_soon(&s);
         } else {
             self.show_session(s.clone(), 0);
         }
@@ -342,6 +353,29 @@ impl State {
         self.fresh.set(true);
         let fresh = self.fresh;
         self.fresh_settle.call(move || fresh.set(false));
+    }
+
+    /// Ranks the spans of a set in a task of its own, while the user reads the list: the slow-call badges then show
+    /// as soon as a trace opens. (A single trace is ranked when the detail panel first needs it.)
+    fn ranks_soon(&self, s: &Arc<Session>) {
+        let (state, s) = (*self, s.clone());
+        set_timeout(
+            move || {
+                let same = state
+                    .session
+                    .with_untracked(|now| now.as_ref().is_some_and(|now| Arc::ptr_eq(now, &s)));
+                if same {
+                    state.ranks.set(Some(s.ranks()));
+                }
+            },
+            std::time::Duration::from_millis(300),
+        );
+    }
+
+    /// The rank of span `i` of the trace on screen among its operation's calls, once the ranks are built.
+    pub fn rank_of(&self, i: u32) -> Option<crate::analysis::ranks::Rank> {
+        let trace = self.current.get_untracked();
+        self.ranks.with(|r| r.as_ref()?.rank(trace, i))
     }
 
     /// Opens trace `index` from the trace browser: a new history entry, so that Back returns to the list.

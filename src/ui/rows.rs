@@ -241,6 +241,9 @@ fn SpanLabel(a: Arc<Analyzed>, span: u32, indent: f64, collapsed: Signal<bool>) 
             <tspan class="svc" fill=color>{t.service(span).to_string()}</tspan>
             <tspan class="kind">{if kind.is_empty() { String::from(" ") } else { format!(" {kind} ") }}</tspan>
             <tspan class="op">{t.operation(span).to_string()}</tspan>
+            {move || state.rank_of(span).filter(|r| r.slow).map(|r| view! {
+                <tspan class="slow-badge" dx="6">{format!("slow · p{}", r.percentile)}</tspan>
+            })}
             {move || (collapsed.get() && descendants > 0).then(|| view! {
                 <tspan class="hidden-count" class:err=error_below dx="6">
                     {format!("+{descendants}{}", if error_below { " ⚠" } else { "" })}

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::access::Owner;
 use crate::analysis::member::Member;
+use crate::analysis::ranks::OperationRanks;
 use crate::analysis::Analyzed;
 use crate::model::Format;
 
@@ -14,6 +15,8 @@ pub struct Session {
     pub traces: Vec<Member>,
     /// Who loaded it: who may hear about it (see `crate::access`).
     pub owner: Owner,
+    /// Every span ranked against the calls of its operation in the file, built when first asked for.
+    ranks: std::sync::OnceLock<Arc<OperationRanks>>,
     /// Per trace: the clock-skew-adjusted version and how many spans it moved, computed when first asked for.
     adjusted: Vec<std::sync::OnceLock<Adjusted>>,
 }
@@ -29,6 +32,7 @@ impl Session {
             format,
             traces,
             owner,
+            ranks: std::sync::OnceLock::new(),
             adjusted,
         }
     }
@@ -58,6 +62,13 @@ impl Session {
     /// The index of the trace with this ID.
     pub fn position(&self, trace_id: &str) -> Option<usize> {
         self.traces.iter().position(|m| m.trace_id() == trace_id)
+    }
+
+    /// Every span ranked against the calls of its operation in the file (built on the first call).
+    pub fn ranks(&self) -> Arc<OperationRanks> {
+        self.ranks
+            .get_or_init(|| Arc::new(OperationRanks::build(self.traces.iter().map(Member::trace))))
+            .clone()
     }
 
     /// Whether the file holds several traces: the trace browser lists them.
