@@ -192,8 +192,12 @@ impl Trust {
     pub fn allow(&self, request: Request, origin: &str, owner: &Owner) -> Result<(), Refusal> {
         match request {
             Request::Load | Request::Theme => Ok(()),
-            Request::Select | Request::Analyze if self.may_learn(origin, owner) => Ok(()),
-            Request::Select | Request::Analyze => Err(Refusal {
+            Request::Select | Request::Analyze | Request::Compare
+                if self.may_learn(origin, owner) =>
+            {
+                Ok(())
+            }
+            Request::Select | Request::Analyze | Request::Compare => Err(Refusal {
                 request,
                 origin: origin.to_string(),
             }),
@@ -235,7 +239,10 @@ pub enum Request {
     Load,
     Select,
     Theme,
+    /// One trace's analysis, or the whole file's (`scope: "set"`).
     Analyze,
+    /// Two traces of the file side by side.
+    Compare,
 }
 
 impl Request {
@@ -246,6 +253,7 @@ impl Request {
             "stitch:select" => Some(Request::Select),
             "stitch:theme" => Some(Request::Theme),
             "stitch:analyze" => Some(Request::Analyze),
+            "stitch:compare" => Some(Request::Compare),
             _ => None,
         }
     }
@@ -255,6 +263,7 @@ impl Request {
             Request::Select => "stitch:select",
             Request::Theme => "stitch:theme",
             Request::Analyze => "stitch:analyze",
+            Request::Compare => "stitch:compare",
         }
     }
 }
@@ -469,6 +478,25 @@ mod tests {
         );
         assert!(text.contains("stitch.config.json"), "{text}");
         assert!(t.allow(Request::Select, EVIL, &from(DASH)).is_err());
+    }
+
+    #[test]
+    fn a_comparison_is_answered_only_to_who_may_learn_about_the_file() {
+        let t = trust(&[DASH], &[]);
+        // The host that sent the file, a trusted embedder, Stitch's own origin.
+        assert!(t.allow(Request::Compare, EVIL, &from(EVIL)).is_ok());
+        assert!(t.allow(Request::Compare, DASH, &from(EVIL)).is_ok());
+        assert!(t.allow(Request::Compare, OWN, &Owner::Local).is_ok());
+        // Anyone else is refused before any trace ID is looked at, so the refusal is the same for every ID.
+        let refusal = t.allow(Request::Compare, EVIL, &Owner::Local).unwrap_err();
+        assert!(
+            refusal.to_string().starts_with(
+                "stitch:compare: refused: https://evil.example may only ask about traces it sent"
+            ),
+            "{refusal}"
+        );
+        assert!(t.allow(Request::Compare, EVIL, &from(DASH)).is_err());
+        assert_eq!(Request::parse("stitch:compare"), Some(Request::Compare));
     }
 
     #[test]

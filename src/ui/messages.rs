@@ -12,8 +12,9 @@ use super::embed::{export_span_id, find_span};
 use super::{reveal, Session, State};
 use crate::access::{self, Owner, Parent, Request};
 use crate::analysis::member::Member;
-use crate::analysis::stats::{contributors, stats, GroupBy};
 use crate::analysis::Analyzed;
+
+mod answers;
 
 pub const API_VERSION: u32 = 1;
 
@@ -197,95 +198,6 @@ pub fn post_selected(state: State, span: u32) {
     post_about(state, &s.owner, &msg);
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Section {
-    span_id: String,
-    start_us: i64,
-    end_us: i64,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Contributor {
-    service: String,
-    operation: String,
-    critical_us: i64,
-    share: f64,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Stat {
-    service: String,
-    operation: String,
-    count: u64,
-    total_us: i64,
-    self_us: i64,
-    avg_us: i64,
-    min_us: i64,
-    max_us: i64,
-    p95_us: i64,
-    errors: u64,
-}
-
-/// The `stitch:analysis` message for one trace.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Analysis {
-    r#type: &'static str,
-    trace_id: String,
-    duration_us: i64,
-    critical_path: Vec<Section>,
-    summary: String,
-    contributors: Vec<Contributor>,
-    stats: Vec<Stat>,
-}
-
-fn analysis(a: &Analyzed) -> Analysis {
-    let t = &a.trace;
-    let op = |o: Option<u32>| o.map(|o| t.sym(o).to_string()).unwrap_or_default();
-    Analysis {
-        r#type: "stitch:analysis",
-        trace_id: t.trace_id.clone(),
-        duration_us: a.duration_ns() / 1000,
-        critical_path: a
-            .path
-            .iter()
-            .map(|s| Section {
-                span_id: export_span_id(a, s.span),
-                start_us: s.start_ns.div_euclid(1000),
-                end_us: s.end_ns.div_euclid(1000),
-            })
-            .collect(),
-        summary: a.summary.sentence.clone(),
-        contributors: contributors(t, &a.crit_ns, GroupBy::Both)
-            .into_iter()
-            .map(|c| Contributor {
-                service: t.sym(c.service).to_string(),
-                operation: op(c.operation),
-                critical_us: c.critical_ns / 1000,
-                share: c.share,
-            })
-            .collect(),
-        stats: stats(t, &a.self_ns, GroupBy::Both)
-            .into_iter()
-            .map(|r| Stat {
-                service: t.sym(r.service).to_string(),
-                operation: op(r.operation),
-                count: r.count,
-                total_us: r.total_ns / 1000,
-                self_us: r.self_ns / 1000,
-                avg_us: r.avg_ns() / 1000,
-                min_us: r.min_ns / 1000,
-                max_us: r.max_ns / 1000,
-                p95_us: r.p95_ns / 1000,
-                errors: r.errors,
-            })
-            .collect(),
-    }
-}
-
 // ---- inbound messages ----
 
 fn field(obj: &JsValue, key: &str) -> JsValue {
@@ -330,23 +242,58 @@ fn on_message(state: State, ev: web_sys::MessageEvent) {
             Some("light") => state.dark.set(false),
             _ => warn("Stitch: stitch:theme needs theme: \"dark\" or \"light\""),
         },
-        Request::Analyze => {
-            let want = field(&data, "traceId").as_string();
-            let a: Option<Arc<Analyzed>> = match &want {
-                None => state.trace.get_untracked(),
-                Some(id) => state
-                    .session
-                    .get_untracked()
-                    .and_then(|s| s.position(id).and_then(|i| s.open(i))),
+        Request::Analyze => analyze(state, &ev, &data),
+        Request::Compare => compare(state, &ev, &data),
+    }
+}
+
+/// `stitch:analyze`: one trace (`traceId`, or the one on screen), or with `scope: "set"` every trace of the file.
+fn analyze(state: State, ev: &web_sys::MessageEvent, data: &JsValue) {
+    let scope = field(data, "scope");
+    match scope.as_string().as_deref() {
+        _ if scope.is_undefined() => {}
+        Some("trace") => {}
+        Some("set") => {
+            return match state.session.get_untracked() {
+                Some(s) => reply(ev, &answers::set_analysis(&s.traces)),
+                None => reply(ev, &Error::new("", "stitch:analyze: no file is loaded")),
             };
-            match a {
-                Some(a) => reply(&ev, &analysis(&a)),
-                None => {
-                    let which = want.unwrap_or_else(|| "on screen".into());
-                    let msg = format!("stitch:analyze: no trace {which} is loaded");
-                    reply(&ev, &Error::new("", &msg));
-                }
-            }
+        }
+        _ => return warn("Stitch: stitch:analyze: scope is \"trace\" or \"set\""),
+    }
+    let want = field(data, "traceId").as_string();
+    let a: Option<Arc<Analyzed>> = match &want {
+        None => state.trace.get_untracked(),
+        Some(id) => opened(state, id),
+    };
+    match a {
+        Some(a) => reply(ev, &answers::analysis(&a)),
+        None => {
+            let which = want.unwrap_or_else(|| "on screen".into());
+            let msg = format!("stitch:analyze: no trace {which} is loaded");
+            reply(ev, &Error::new("", &msg));
+        }
+    }
+}
+
+/// The loaded trace with this ID, analysed (on its first opening).
+fn opened(state: State, trace_id: &str) -> Option<Arc<Analyzed>> {
+    state
+        .session
+        .with_untracked(|s| s.as_ref().and_then(|s| s.open(s.position(trace_id)?)))
+}
+
+/// `stitch:compare`: trace `a` (the normal one) against trace `b` (the one to explain), both of the loaded file.
+fn compare(state: State, ev: &web_sys::MessageEvent, data: &JsValue) {
+    let (Some(a), Some(b)) = (field(data, "a").as_string(), field(data, "b").as_string()) else {
+        return warn("Stitch: stitch:compare needs a and b (trace IDs)");
+    };
+    match (opened(state, &a), opened(state, &b)) {
+        (Some(ta), Some(tb)) => reply(ev, &answers::comparison(&ta, &tb)),
+        (ta, _) => {
+            let missing = if ta.is_none() { a } else { b };
+            let msg = format!("stitch:compare: no trace {missing} is loaded");
+            reply(ev, &Error::new("", &msg));
         }
     }
 }
