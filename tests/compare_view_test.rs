@@ -279,6 +279,16 @@ fn both_bars_sit_on_one_axis_from_each_root_start() {
     let ticks = f.ticks(90.0);
     assert_eq!(ticks[1].label, "50ms");
     assert_eq!(ticks[1].x, 200.0);
+    // 0, 50 and 100 ms; 150 ms would be past the axis, and none is so near its end (580 px) that its label would run
+    // into the delta cells (a label needs 44 px, 12 of them in the gap).
+    assert_eq!(ticks.len(), 3);
+    // On an axis of 150 ms, the 150 ms tick sits at the very end: its label would cover the deltas, so it goes.
+    let f = PairFrame {
+        total_ns: 150 * MS,
+        ..f
+    };
+    let labels: Vec<String> = f.ticks(90.0).into_iter().map(|t| t.label).collect();
+    assert_eq!(labels, vec!["0", "50ms", "100ms"]);
 }
 
 #[test]

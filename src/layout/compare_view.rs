@@ -24,6 +24,8 @@ use crate::text::format_duration;
 pub const DELTA_W: f64 = 180.0;
 /// Space between the timeline and the delta cells, px.
 pub const TIMELINE_GAP: f64 = 12.0;
+/// Room a tick's label takes right of its mark, px.
+pub const TICK_LABEL_W: f64 = 44.0;
 /// A bar is at least this wide, px, so that a short span stays visible.
 pub const MIN_BAR_W: f64 = 1.5;
 
@@ -230,13 +232,13 @@ impl PairFrame {
         }
     }
 
-    /// The shared axis's tick marks, at least `min_px` apart, x from the timeline's left edge.
+    /// The shared axis's tick marks, at least `min_px` apart, x from the timeline's left edge; a tick too near the
+    /// timeline's end for its label ([`TICK_LABEL_W`]) is left out, so that it never runs into the delta cells.
     pub fn ticks(&self, min_px: f64) -> Vec<Tick> {
-        ticks(
-            &TimeWindow::full(self.total_ns),
-            self.timeline_width(),
-            min_px,
-        )
+        let tl = self.timeline_width();
+        let mut out = ticks(&TimeWindow::full(self.total_ns), tl, min_px);
+        out.retain(|t| t.x + TICK_LABEL_W <= tl + TIMELINE_GAP);
+        out
     }
 }
 

@@ -248,7 +248,13 @@ fn PairAxis(aligned: Aligned) -> impl IntoView {
 }
 
 /// One pair's row: the indented name (with its triangle), A's and B's bars, and the deltas.
-fn pair_row_view(al: Aligned, c: &Compared, colors: &ServiceColors, pos: usize, row: u32) -> AnyView {
+fn pair_row_view(
+    al: Aligned,
+    c: &Compared,
+    colors: &ServiceColors,
+    pos: usize,
+    row: u32,
+) -> AnyView {
     let Some(r) = c.comparison.rows.get(row as usize).copied() else {
         return ().into_any();
     };
