@@ -6,6 +6,7 @@
 //! Times here are `f64` nanoseconds *relative to the trace start*; absolute epoch times never reach `f64`.
 
 pub mod browser;
+pub mod compare_view;
 pub mod detail_text;
 pub mod export;
 pub mod folding;

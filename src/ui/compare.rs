@@ -1,13 +1,16 @@
-//! Two traces compared: which spans differ, by how much of their own time, and the one-sentence answer. The pairing
-//! and the ranking are `analysis::compare`'s.
+//! Two traces compared: the one-sentence answer, the largest self-time differences, and the aligned view below them
+//! (`compare_rows`). The pairing and the ranking are `analysis::compare`'s; which rows show, where their bars go and
+//! what their cells say are `layout::compare_view`'s.
 
 use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use super::{use_state, State};
-use crate::analysis::compare::{compare, Comparison, PairRow, Side};
+use super::compare_rows::{Aligned, AlignedView};
+use super::use_state;
+use crate::analysis::compare::{compare, Comparison, PairRow};
 use crate::analysis::Analyzed;
+use crate::layout::compare_view::{only_label, row_names, signed_duration};
 use crate::text::format_duration;
 
 /// The two traces compared and their comparison.
@@ -19,7 +22,7 @@ pub struct Compared {
 }
 
 /// The comparison on screen, computed when the pair changes.
-pub fn compared(state: State) -> Memo<Option<Compared>> {
+pub fn compared(state: super::State) -> Memo<Option<Compared>> {
     Memo::new(move |_| {
         let (a, b) = state.comparing.get()?;
         let s = state.session.get()?;
@@ -37,27 +40,14 @@ impl PartialEq for Compared {
 
 /// The name of a pair: the span's service and operation, from whichever trace has it.
 pub fn pair_name(c: &Compared, row: &PairRow) -> (String, String) {
-    let (t, i) = match (row.a, row.b) {
-        (Some(i), _) => (&c.a.trace, i),
-        (None, Some(i)) => (&c.b.trace, i),
-        (None, None) => return Default::default(),
-    };
-    (t.service(i).to_string(), t.operation(i).to_string())
+    let (service, operation) = row_names(&c.a.trace, &c.b.trace, row);
+    (service.to_string(), operation.to_string())
 }
 
 fn trace_name(a: &Analyzed) -> String {
     a.root
         .map(|r| format!("{}: {}", a.trace.service(r), a.trace.operation(r)))
         .unwrap_or_default()
-}
-
-/// A signed duration: "+380ms", "-2ms", "0".
-pub fn signed(ns: i64) -> String {
-    match ns {
-        0 => "0".to_string(),
-        n if n > 0 => format!("+{}", format_duration(n as f64)),
-        n => format_duration(n as f64),
-    }
 }
 
 /// Rows of the differences list at most (the largest first).
@@ -69,68 +59,85 @@ pub fn CompareView() -> impl IntoView {
     let compared = compared(state);
     move || {
         let c = compared.get()?;
-        let side = |label: &'static str, a: &Arc<Analyzed>| {
-            view! {
-                <div class="compare-side">
-                    <span class="side-label">{label}</span>
-                    <span class="root">{trace_name(a)}</span>
-                    <span class="mono muted">{a.trace.trace_id.clone()}</span>
-                    <span>{format_duration(a.duration_ns() as f64)}</span>
-                </div>
-            }
-        };
-        Some(view! {
-            <section class="compare" data-testid="compare">
+        Some(view! { <ComparedPair compared=c /> })
+    }
+}
+
+/// One pair of traces: mounted anew for each pair, so that its folding, search and selection start fresh.
+#[component]
+fn ComparedPair(compared: Compared) -> impl IntoView {
+    let state = use_state();
+    let aligned = Aligned::new(&compared);
+    let side = |label: &'static str, a: &Arc<Analyzed>| {
+        view! {
+            <div class="compare-side">
+                <span class=format!("side-label side-{}", label.to_lowercase())>{label}</span>
+                <span class="root">{trace_name(a)}</span>
+                <span class="mono muted">{a.trace.trace_id.clone()}</span>
+                <span>{format_duration(a.duration_ns() as f64)}</span>
+            </div>
+        }
+    };
+    let c = compared.clone();
+    view! {
+        <section class="compare" data-testid="compare">
+            <div class="compare-head">
                 <a class="all-traces" href="#" on:click=move |ev| { ev.prevent_default(); state.show_list(); }>"← All traces"</a>
                 <h1 class="compare-title">"Comparison"</h1>
                 {side("A", &c.a)}
                 {side("B", &c.b)}
                 <p class="compare-summary" data-testid="compare-summary">{c.comparison.summary.clone()}</p>
-                <Differences compared=c.clone() />
-            </section>
-        })
+            </div>
+            <Differences compared=c.clone() aligned=aligned />
+            <AlignedView compared=c aligned=aligned />
+        </section>
     }
 }
 
-/// The largest self-time differences, largest first.
+/// The largest self-time differences, largest first; a click shows the row in the aligned view and selects it.
 #[component]
-fn Differences(compared: Compared) -> impl IntoView {
-    let c = &compared.comparison;
+fn Differences(compared: Compared, aligned: Aligned) -> impl IntoView {
+    let c = compared.comparison.clone();
     let rows = c
         .differences
         .iter()
         .take(DIFFERENCES_SHOWN)
-        .filter_map(|&k| c.rows.get(k as usize))
-        .map(|row| {
+        .filter_map(|&k| c.rows.get(k as usize).map(|row| (k, row)))
+        .map(|(k, row)| {
             let (service, operation) = pair_name(&compared, row);
-            let only = match row.only() {
-                Some(Side::A) => "only in A",
-                Some(Side::B) => "only in B",
-                None => "",
-            };
+            let only = only_label(row).unwrap_or("");
+            let selected = move || aligned.selected.get() == Some(k);
             view! {
-                <tr data-testid="difference">
+                <tr
+                    data-testid="difference"
+                    data-row=k.to_string()
+                    class:selected=selected
+                    title="Show in the aligned view"
+                    on:click=move |_| aligned.reveal(k)
+                >
                     <td class="name"><b>{service}</b>": "{operation}<span class="only">{only}</span></td>
-                    <td class="num delta">{signed(row.self_delta_ns())}</td>
+                    <td class="num delta">{signed_duration(row.self_delta_ns())}</td>
                     <td class="num">{format_duration(row.a_self_ns as f64)}</td>
                     <td class="num">{format_duration(row.b_self_ns as f64)}</td>
-                    <td class="num">{signed(row.duration_delta_ns())}</td>
+                    <td class="num">{signed_duration(row.duration_delta_ns())}</td>
                 </tr>
             }
         })
         .collect_view();
     view! {
-        <table class="differences" data-testid="differences">
-            <thead>
-                <tr>
-                    <th>"Span"</th>
-                    <th class="num">"Self time Δ"</th>
-                    <th class="num">"Self in A"</th>
-                    <th class="num">"Self in B"</th>
-                    <th class="num">"Duration Δ"</th>
-                </tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
+        <div class="differences-box">
+            <table class="differences" data-testid="differences">
+                <thead>
+                    <tr>
+                        <th>"Span"</th>
+                        <th class="num">"Self time Δ"</th>
+                        <th class="num">"Self in A"</th>
+                        <th class="num">"Self in B"</th>
+                        <th class="num">"Duration Δ"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
     }
 }

@@ -2,6 +2,7 @@
 
 mod browser;
 mod compare;
+mod compare_rows;
 mod config;
 mod detail;
 mod download;
