@@ -321,17 +321,10 @@ fn stat_rows(
     for (op, o) in ops.iter_mut().enumerate() {
         let (service, operation) = pairs[op];
         let r = *index.entry(group_key(pairs, op, by)).or_insert_with(|| {
-            rows.push(StatRow {
+            rows.push(StatRow::empty(
                 service,
-                operation: (by != GroupBy::Service).then_some(operation),
-                count: 0,
-                total_ns: 0,
-                self_ns: 0,
-                min_ns: i64::MAX,
-                max_ns: i64::MIN,
-                p95_ns: 0,
-                errors: 0,
-            });
+                (by != GroupBy::Service).then_some(operation),
+            ));
             durations.push(Vec::new());
             shown_calls.push(0);
             rows.len() - 1

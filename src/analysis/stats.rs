@@ -29,6 +29,21 @@ pub struct StatRow {
 }
 
 impl StatRow {
+    /// A row with no calls yet, for `service` (and `operation`, unless grouped by service alone).
+    pub fn empty(service: Sym, operation: Option<Sym>) -> StatRow {
+        StatRow {
+            service,
+            operation,
+            count: 0,
+            total_ns: 0,
+            self_ns: 0,
+            min_ns: i64::MAX,
+            max_ns: i64::MIN,
+            p95_ns: 0,
+            errors: 0,
+        }
+    }
+
     pub fn avg_ns(&self) -> i64 {
         if self.count == 0 {
             0
@@ -65,21 +80,10 @@ pub fn stats(trace: &Trace, self_ns: &[i64], by: GroupBy) -> Vec<StatRow> {
             GroupBy::Both => (s.service, s.operation),
         };
         let r = *index.entry(key).or_insert_with(|| {
-            rows.push(StatRow {
-                service: s.service,
-                operation: if by == GroupBy::Service {
-                    None
-                } else {
-                    Some(s.operation)
-                },
-                count: 0,
-                total_ns: 0,
-                self_ns: 0,
-                min_ns: i64::MAX,
-                max_ns: i64::MIN,
-                p95_ns: 0,
-                errors: 0,
-            });
+            rows.push(StatRow::empty(
+                s.service,
+                (by != GroupBy::Service).then_some(s.operation),
+            ));
             durs.push(Vec::new());
             rows.len() - 1
         });
