@@ -256,3 +256,20 @@ fn typed_durations_and_the_count() {
     assert_eq!(count_text(12, 3000), "12 of 3,000 traces");
     assert_eq!(count_text(1, 1), "1 trace");
 }
+
+#[test]
+fn a_row_names_the_files_its_trace_came_from_when_the_load_was_several() {
+    use stitch::layout::browser::{files_text, files_title};
+    let files: Vec<String> = ["frontend.json", "ledger.json", "fraud.json", "edge.json"]
+        .map(String::from)
+        .into();
+    assert_eq!(files_text(&files, &[1]).as_deref(), Some("ledger.json"));
+    assert_eq!(files_text(&files, &[0, 2]).as_deref(), Some("2 of 4 files"));
+    assert_eq!(
+        files_text(&files, &[0, 1, 2, 3]).as_deref(),
+        Some("all 4 files")
+    );
+    assert_eq!(files_title(&files, &[2, 3]), "fraud.json\nedge.json");
+    // A load of one file says nothing: every trace came from it.
+    assert_eq!(files_text(&files[..1], &[0]), None);
+}

@@ -71,6 +71,9 @@ impl TraceSummary {
 /// One trace of a loaded set.
 pub struct Member {
     pub summary: TraceSummary,
+    /// The files its spans came from, as indexes into the load's list of files ([`super::merge::MergedLoad`]);
+    /// empty when the load was one file.
+    pub files: Vec<u32>,
     body: Body,
 }
 
@@ -93,6 +96,7 @@ impl Member {
         let summary = TraceSummary::with_self_times(&a.trace, &a.tree, &a.self_ns);
         Member {
             summary,
+            files: Vec::new(),
             body: Body::Analyzed(Arc::new(a)),
         }
     }
@@ -101,6 +105,7 @@ impl Member {
     pub fn prepared(trace: Trace, tree: Tree) -> Member {
         Member {
             summary: TraceSummary::new(&trace, &tree),
+            files: Vec::new(),
             body: Body::Prepared(Box::new(Prepared {
                 trace,
                 tree,
@@ -136,6 +141,17 @@ impl Member {
                 .analyzed
                 .get_or_init(|| Arc::new(super::finish(p.trace.clone(), p.tree.clone())))
                 .clone(),
+        }
+    }
+
+    /// The trace as parsed, for merging with spans of its ID from other files (the analysis is dropped: it must be
+    /// run again over the merged spans).
+    pub fn into_trace(self) -> Trace {
+        match self.body {
+            Body::Analyzed(a) => Arc::try_unwrap(a)
+                .map(|a| a.trace)
+                .unwrap_or_else(|a| a.trace.clone()),
+            Body::Prepared(p) => p.trace,
         }
     }
 

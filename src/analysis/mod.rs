@@ -6,6 +6,7 @@ pub mod compare;
 pub mod critical;
 pub mod groups;
 pub mod member;
+pub mod merge;
 pub mod ranks;
 pub mod search;
 pub mod set;

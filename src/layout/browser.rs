@@ -278,3 +278,27 @@ pub fn typed_duration_ns(typed: &str) -> Option<i64> {
     };
     (n.is_finite() && n >= 0.0).then_some((n * scale).round() as i64)
 }
+
+/// Which files a trace came from, for its row in a load of several files (the row is narrow: the tooltip lists them,
+/// [`files_title`]): the file's name when it is one, "all 4 files", or "2 of 4 files". `None` when the load was one
+/// file.
+pub fn files_text(files: &[String], of: &[u32]) -> Option<String> {
+    let n = files.len();
+    if n < 2 {
+        return None;
+    }
+    match of {
+        [] => None,
+        [k] => files.get(*k as usize).cloned(),
+        _ if of.len() >= n => Some(format!("all {n} files")),
+        _ => Some(format!("{} of {n} files", of.len())),
+    }
+}
+
+/// Every file a trace came from, one per line.
+pub fn files_title(files: &[String], of: &[u32]) -> String {
+    of.iter()
+        .filter_map(|&k| files.get(k as usize).map(String::as_str))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

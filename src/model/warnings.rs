@@ -57,6 +57,14 @@ impl Trace {
         }
     }
 
+    /// Drops every warning of these kinds, kept and counted (their checks are about to run again).
+    pub fn forget_warnings(&mut self, kinds: &[WarningKind]) {
+        self.warnings.retain(|w| !kinds.contains(&w.kind));
+        for k in kinds {
+            self.warning_counts.remove(k);
+        }
+    }
+
     /// Total number of warnings, counted per occurrence.
     pub fn warning_total(&self) -> usize {
         self.warning_counts.values().sum()

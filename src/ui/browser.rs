@@ -7,8 +7,8 @@ use leptos::prelude::*;
 
 use super::{use_state, State};
 use crate::layout::browser::{
-    count_text, list, names, next_order, service_shares, typed_duration_ns, Column, Order,
-    SetNames, TraceFilter,
+    count_text, files_text, files_title, list, names, next_order, service_shares,
+    typed_duration_ns, Column, Order, SetNames, TraceFilter,
 };
 use crate::layout::{row_window, service_color};
 use crate::text::{format_duration, format_epoch, group_digits};
@@ -377,6 +377,7 @@ fn trace_row(
         })
         .collect_view();
     let has_errors = sum.errors > 0;
+    let files = files_text(&s.files, &m.files);
     let dur_w = format!("{:.1}%", sum.duration_ns as f64 * 100.0 / longest as f64);
     view! {
         <tr
@@ -392,7 +393,11 @@ fn trace_row(
             }
         >
             <td class="start">{format_epoch(sum.start_ns)}</td>
-            <td class="name"><span class="root">{m.name()}</span><span class="trace-id mono">{short_id(m.trace_id())}</span></td>
+            <td class="name">
+                <span class="root">{m.name()}</span>
+                <span class="trace-id mono">{short_id(m.trace_id())}</span>
+                {files.map(|f| view! { <span class="files" data-testid="trace-files" title=files_title(&s.files, &m.files)>{f}</span> })}
+            </td>
             <td class="num dur"><span class="dur-bar" style:width=dur_w></span><span class="dur-text">{format_duration(sum.duration_ns as f64)}</span></td>
             <td class="num">{group_digits(u64::from(sum.spans))}</td>
             <td class="num">{sum.service_count()}</td>

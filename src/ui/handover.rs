@@ -57,17 +57,24 @@ pub fn take_over(
     };
     in_tasks(work, wanted, move |result| {
         clock.mark("analyze");
-        let session = match result {
-            Ok((name, format, traces)) => Arc::new(Session::new(name, format, traces, owner)),
+        let read = match result {
+            Ok(read) => read,
             Err(e) => return loader::fail(state, id, format!("{name}: {e}")),
         };
         // Drawn in a task of its own, after the "Drawing" state has had a chance to paint.
         next_task(move || {
             clock.mark("queue3");
-            let Some(attached) = loader::finish(state, id) else {
+            let Some(mut attached) = loader::finish(state, id) else {
                 return;
             };
-            state.show_loaded(session, false);
+            let session = match attached.batch.take() {
+                None => Session::new(read.0, read.1, read.2, owner),
+                Some(batch) => match batch.add(state, read, owner.clone(), attached.then.take()) {
+                    Some(merged) => Session::merged(merged, owner),
+                    None => return,
+                },
+            };
+            state.show_loaded(Arc::new(session), false);
             clock.mark("show");
             record(worker_memory, &clock.timings);
             if let Some(then) = attached.then {

@@ -6,15 +6,18 @@ use wasm_bindgen::JsCast;
 use super::{use_state, State};
 use crate::access::Owner;
 
-/// Opens a browser `File`: large ones are read and parsed in the worker.
-pub fn open_file(state: State, file: web_sys::File) {
-    let name = file.name();
-    let input = super::engine::Input::Blob(file.into());
-    super::loader::open(state, name, input, Owner::Local, None);
-}
-
-fn first_file(list: Option<web_sys::FileList>) -> Option<web_sys::File> {
-    list.and_then(|l| l.get(0))
+/// Opens browser `File`s as one load: large ones are read and parsed in the worker; several are joined into one set.
+pub fn open_files(state: State, list: Option<web_sys::FileList>) -> bool {
+    let Some(list) = list else {
+        return false;
+    };
+    let files: Vec<(String, super::engine::Input)> = (0..list.length())
+        .filter_map(|k| list.get(k))
+        .map(|f| (f.name(), super::engine::Input::Blob(f.into())))
+        .collect();
+    let any = !files.is_empty();
+    super::loader::open_files(state, files, Owner::Local);
+    any
 }
 
 /// Window-wide handlers for drag and drop and paste.
@@ -35,15 +38,11 @@ pub fn install_global_handlers(state: State) {
     let _ = window_event_listener(leptos::ev::drop, move |ev: web_sys::DragEvent| {
         ev.prevent_default();
         state.dragging.set(false);
-        let file = first_file(ev.data_transfer().and_then(|d| d.files()));
-        match file {
-            Some(f) => open_file(state, f),
-            None => {
-                // Dropped text (e.g. from an editor).
-                if let Some(text) = ev.data_transfer().and_then(|d| d.get_data("text").ok()) {
-                    if !text.trim().is_empty() {
-                        super::loader::open_text(state, "dropped text", &text);
-                    }
+        if !open_files(state, ev.data_transfer().and_then(|d| d.files())) {
+            // Dropped text (e.g. from an editor).
+            if let Some(text) = ev.data_transfer().and_then(|d| d.get_data("text").ok()) {
+                if !text.trim().is_empty() {
+                    super::loader::open_text(state, "dropped text", &text);
                 }
             }
         }
@@ -72,19 +71,18 @@ pub fn OpenButton() -> impl IntoView {
     let state = use_state();
     let input = NodeRef::<leptos::html::Input>::new();
     view! {
-        <label class="btn primary" title="Open a trace file (or drop it anywhere, or paste JSON)" on:click=move |_| super::loader::warm(state)>
+        <label class="btn primary" title="Open trace files: several open as one set (or drop them anywhere, or paste JSON)" on:click=move |_| super::loader::warm(state)>
             "Open trace…"
             <input
                 node_ref=input
                 type="file"
+                multiple
                 class="file-input"
                 data-testid="file-input"
                 accept=".json,.jsonl,.gz,application/json,application/gzip"
                 on:change=move |_| {
                     if let Some(el) = input.get() {
-                        if let Some(f) = first_file(el.files()) {
-                            open_file(state, f);
-                        }
+                        open_files(state, el.files());
                         el.set_value("");
                     }
                 }
@@ -98,7 +96,7 @@ pub fn DropOverlay() -> impl IntoView {
     let state = use_state();
     view! {
         <div class="drop-overlay" class:visible=move || state.dragging.get()>
-            <div class="drop-box">"Drop a trace file: Jaeger, Zipkin, OTLP or Chrome JSON, gzipped or not"</div>
+            <div class="drop-box">"Drop trace files: Jaeger, Zipkin, OTLP or Chrome JSON, gzipped or not; several open as one set"</div>
         </div>
     }
 }

@@ -8,6 +8,7 @@ use wasm_bindgen::JsValue;
 use super::engine::{chunks_of, field, header_of, Engine, Input, PageEngine, WorkerEngine};
 use super::State;
 use crate::access::Owner;
+use crate::analysis::merge::{FileRead, MergedLoad};
 use crate::loading::protocol::{FromEngine, TIMINGS};
 use crate::loading::{self, End, Ended, LoadId, Loads, Phase, Route};
 
@@ -28,6 +29,42 @@ pub struct Attached {
     sent_at: f64,
     /// Page memory touched ahead of the hand-over (see `super::handover::prefault`).
     pub touched: Vec<Vec<u8>>,
+    /// The other files of a load of several: read one after another, then joined.
+    pub batch: Option<Batch>,
+}
+
+/// A load of several files: each is read as a load of its own, in turn; the last one's hand-over joins them all
+/// ([`crate::analysis::merge`]). A failure, a cancel or a newer load ends the whole batch, and what was on screen
+/// stays.
+pub struct Batch {
+    /// The files not read yet, in order.
+    waiting: std::collections::VecDeque<(String, Input)>,
+    /// The files read.
+    read: Vec<FileRead>,
+}
+
+impl Batch {
+    /// The file just read: joins every file when it was the last, else starts reading the next and returns `None`
+    /// (the hand-over has nothing to show yet).
+    pub fn add(
+        mut self,
+        state: State,
+        file: FileRead,
+        owner: Owner,
+        then: Option<Then>,
+    ) -> Option<MergedLoad> {
+        self.read.push(file);
+        let Some((name, input)) = self.waiting.pop_front() else {
+            return Some(crate::analysis::merge::merge_files(self.read));
+        };
+        let attached = Attached {
+            batch: Some(self),
+            ..Attached::new(then)
+        };
+        let id = start(state, &name, owner, Phase::Read, attached);
+        parse(state, id, input);
+        None
+    }
 }
 
 impl Attached {
@@ -72,6 +109,29 @@ pub fn start(state: State, name: &str, owner: Owner, phase: Phase, attached: Att
 /// shown.
 pub fn open(state: State, name: String, input: Input, owner: Owner, then: Option<Then>) {
     let id = start(state, &name, owner, Phase::Read, Attached::new(then));
+    parse(state, id, input);
+}
+
+/// Opens several files as one load (see [`Batch`]); one file opens as [`open`] does.
+pub fn open_files(state: State, mut files: Vec<(String, Input)>, owner: Owner) {
+    if files.len() < 2 {
+        if let Some((name, input)) = files.pop() {
+            open(state, name, input, owner, None);
+        }
+        return;
+    }
+    let mut waiting: std::collections::VecDeque<_> = files.into();
+    let Some((name, input)) = waiting.pop_front() else {
+        return;
+    };
+    let attached = Attached {
+        batch: Some(Batch {
+            waiting,
+            read: Vec::new(),
+        }),
+        ..Attached::new(None)
+    };
+    let id = start(state, &name, owner, Phase::Read, attached);
     parse(state, id, input);
 }
 

@@ -299,12 +299,36 @@ fn compare(state: State, ev: &web_sys::MessageEvent, data: &JsValue) {
 }
 
 /// `stitch:load`: the bytes of `data` (a string, an ArrayBuffer, a Uint8Array or a parsed object) are opened like a
-/// file, on behalf of `owner`.
+/// file, on behalf of `owner`; `files: [{name, data}, …]` opens several as one set, like several dropped files.
 fn load(state: State, data: &JsValue, owner: Owner) {
-    let name = field(data, "name")
-        .as_string()
-        .unwrap_or_else(|| "message".to_string());
-    let d = field(data, "data");
+    let files = field(data, "files");
+    if js_sys::Array::is_array(&files) {
+        let list: Vec<(String, super::engine::Input)> = js_sys::Array::from(&files)
+            .iter()
+            .enumerate()
+            .filter_map(|(k, f)| Some((name_of(&f, k), input_of(&field(&f, "data"))?)))
+            .collect();
+        if list.is_empty() {
+            return warn("Stitch: stitch:load: each of files needs data: a string, an ArrayBuffer or an object");
+        }
+        return super::loader::open_files(state, list, owner);
+    }
+    match input_of(&field(data, "data")) {
+        Some(input) => super::loader::open(state, name_of(data, 0), input, owner, None),
+        None => warn("Stitch: stitch:load needs data: a string, an ArrayBuffer or an object"),
+    }
+}
+
+/// A loaded buffer's `name`, or "message" (with its place in `files` after the first).
+fn name_of(item: &JsValue, k: usize) -> String {
+    field(item, "name").as_string().unwrap_or_else(|| match k {
+        0 => "message".to_string(),
+        _ => format!("message {}", k + 1),
+    })
+}
+
+/// The input of a loaded buffer: a string, an ArrayBuffer, a Uint8Array or a parsed object.
+fn input_of(d: &JsValue) -> Option<super::engine::Input> {
     // A string or an object becomes a Blob (UTF-8, made by the browser): its size is checked before any of it is
     // copied into wasm memory, and a large one goes to the worker like a file.
     let text = if d.is_string() {
@@ -313,28 +337,24 @@ fn load(state: State, data: &JsValue, owner: Owner) {
         && !d.is_instance_of::<js_sys::ArrayBuffer>()
         && !d.is_instance_of::<js_sys::Uint8Array>()
     {
-        js_sys::JSON::stringify(&d).ok().map(JsValue::from)
+        js_sys::JSON::stringify(d).ok().map(JsValue::from)
     } else {
         None
     };
-    let input = match text {
+    match text {
         Some(t) => web_sys::Blob::new_with_str_sequence(&js_sys::Array::of1(&t))
             .ok()
             .map(super::engine::Input::Blob),
         None if d.is_instance_of::<js_sys::ArrayBuffer>() => {
-            Some(super::engine::Input::Buffer(d.unchecked_into()))
+            Some(super::engine::Input::Buffer(d.clone().unchecked_into()))
         }
         None if d.is_instance_of::<js_sys::Uint8Array>() => {
-            let a: js_sys::Uint8Array = d.unchecked_into();
+            let a: js_sys::Uint8Array = d.clone().unchecked_into();
             Some(super::engine::Input::Buffer(
                 a.slice(0, a.length()).buffer(),
             ))
         }
         None => None,
-    };
-    match input {
-        Some(input) => super::loader::open(state, name, input, owner, None),
-        None => warn("Stitch: stitch:load needs data: a string, an ArrayBuffer or an object"),
     }
 }
 

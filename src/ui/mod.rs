@@ -307,6 +307,10 @@ impl State {
             // A file of several traces opens on the list of them; `?trace=` or the link's `#trace=` opens one after.
             self.session.set(Some(s.clone()));
             self.browsing.set(true);
+            // Two files of one trace each: the two are compared.
+            if let Some((a, b)) = crate::analysis::merge::pair_of_files(s.files.len(), &s.traces) {
+                self.show_comparison(a, b);
+            }
             embed::replace_location(*self);
             self.ranks_soon(&s);
         } else {

@@ -13,6 +13,8 @@ pub struct Session {
     pub name: String,
     pub format: Format,
     pub traces: Vec<Member>,
+    /// The files read, when the load was several (a member's `files` index this list); empty for one file.
+    pub files: Vec<String>,
     /// Who loaded it: who may hear about it (see `crate::access`).
     pub owner: Owner,
     /// Every span ranked against the calls of its operation in the file, built when first asked for.
@@ -31,9 +33,19 @@ impl Session {
             name,
             format,
             traces,
+            files: Vec::new(),
             owner,
             ranks: std::sync::OnceLock::new(),
             adjusted,
+        }
+    }
+
+    /// Several files read as one load.
+    pub fn merged(m: crate::analysis::merge::MergedLoad, owner: Owner) -> Session {
+        let files = m.files;
+        Session {
+            files,
+            ..Session::new(m.name, m.format, m.traces, owner)
         }
     }
 

@@ -30,6 +30,17 @@ export async function dropFile(page, name, content) {
   }, { name, data, isText });
 }
 
+/** Drops several files at once (`[{ name, content }]`, text), as a user dragging a selection of files in would. */
+export async function dropFiles(page, files) {
+  await page.evaluate((files) => {
+    const dt = new DataTransfer();
+    for (const f of files) dt.items.add(new File([f.content], f.name, { type: 'application/json' }));
+    for (const type of ['dragenter', 'dragover', 'drop']) {
+      document.body.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));
+    }
+  }, files);
+}
+
 export function readFixture(rel) {
   return fs.readFileSync(fixture(rel), 'utf8');
 }
