@@ -389,3 +389,55 @@ fn the_detail_pane_puts_both_sides_together_and_marks_what_differs() {
     assert_eq!(facts[0], detail("Service", "—", "cache", true));
     assert_eq!(facts[4], detail("Start offset", "—", "20ms", true));
 }
+
+#[test]
+fn expand_all_and_collapse_all_open_everything_or_leave_the_roots() {
+    let (a, b, c) = charge();
+    let mut v = PairView::new(&c);
+    // Rows (see `charge`): 0 api > 1 pay > (2 fraud, 3 ledger), 4 notify. Rows with rows below: api and pay.
+    v.collapse_all(&c);
+    assert_eq!(visible(&a, &b, &c, &v), vec![0]);
+    assert!(v.is_collapsed(0) && v.is_collapsed(1) && !v.is_collapsed(2));
+    v.toggle(0);
+    assert_eq!(visible(&a, &b, &c, &v), vec![0, 1, 4]);
+    v.expand_all();
+    assert_eq!(visible(&a, &b, &c, &v), vec![0, 1, 2, 3, 4]);
+}
+
+#[test]
+fn the_keyboard_moves_through_the_pairs_and_folds_them_like_a_tree() {
+    use stitch::layout::compare_view::{pair_key, PairKey};
+    let (a, b, c) = charge();
+    let mut v = PairView::new(&c);
+    let shown = |v: &PairView| visible(&a, &b, &c, v);
+    // A key press, as the view makes it: on the rows shown before it.
+    let press = |v: &mut PairView, sel: Option<u32>, k: PairKey| {
+        let rows = shown(v);
+        pair_key(&c, v, &rows, sel, k)
+    };
+    // Nothing selected: any move selects the first row.
+    assert_eq!(press(&mut v, None, PairKey::Next), Some(0));
+    assert_eq!(press(&mut v, Some(0), PairKey::Next), Some(1));
+    assert_eq!(press(&mut v, Some(0), PairKey::Previous), Some(0));
+    assert_eq!(press(&mut v, Some(1), PairKey::Last), Some(4));
+    assert_eq!(press(&mut v, Some(1), PairKey::PageDown(2)), Some(3));
+    assert_eq!(press(&mut v, Some(4), PairKey::PageUp(10)), Some(0));
+    // ← on pay (open, with fraud and ledger below) closes it and stays; again, goes to its parent api.
+    assert_eq!(press(&mut v, Some(1), PairKey::Close), Some(1));
+    assert_eq!(shown(&v), vec![0, 1, 4]);
+    assert_eq!(press(&mut v, Some(1), PairKey::Close), Some(0));
+    // → on pay opens it; again, goes to fraud, the first row below; on fraud (a leaf) it stays.
+    assert_eq!(press(&mut v, Some(1), PairKey::Open), Some(1));
+    assert_eq!(shown(&v), vec![0, 1, 2, 3, 4]);
+    assert_eq!(press(&mut v, Some(1), PairKey::Open), Some(2));
+    assert_eq!(press(&mut v, Some(2), PairKey::Open), Some(2));
+    // Space folds a row with rows below, and does nothing to a leaf.
+    assert_eq!(press(&mut v, Some(0), PairKey::Toggle), Some(0));
+    assert_eq!(shown(&v), vec![0]);
+    assert_eq!(press(&mut v, Some(0), PairKey::Toggle), Some(0));
+    assert_eq!(press(&mut v, Some(4), PairKey::Toggle), Some(4));
+    assert_eq!(shown(&v), vec![0, 1, 2, 3, 4]);
+    // A selection hidden by a fold starts again from the first row shown.
+    v.toggle(1);
+    assert_eq!(press(&mut v, Some(3), PairKey::Next), Some(0));
+}

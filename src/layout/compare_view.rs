@@ -61,6 +61,18 @@ impl PairView {
         self.collapsed.get(row as usize).copied().unwrap_or(false)
     }
 
+    /// Opens every row.
+    pub fn expand_all(&mut self) {
+        self.collapsed.iter_mut().for_each(|v| *v = false);
+    }
+
+    /// Closes every row that has rows below it: only the roots show.
+    pub fn collapse_all(&mut self, c: &Comparison) {
+        for (v, r) in self.collapsed.iter_mut().zip(&c.rows) {
+            *v = r.descendants > 0;
+        }
+    }
+
     /// Makes row `row` show: opens its collapsed ancestors; if "only differences" or the search still hides it,
     /// turns that off (first "only differences", then the search). `matches` is [`search_matches`] of the query.
     pub fn reveal(&mut self, c: &Comparison, matches: Option<&[bool]>, row: u32) {
@@ -151,6 +163,75 @@ pub fn visible_rows(c: &Comparison, view: &PairView, matches: Option<&[bool]>) -
         };
     }
     out
+}
+
+/// A key of the aligned view's keyboard, as the tree of a waterfall is moved through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PairKey {
+    /// ↓ / j and ↑ / k: the next or previous row shown.
+    Next,
+    Previous,
+    /// Page Down / Page Up: this many rows on.
+    PageDown(usize),
+    PageUp(usize),
+    /// Home / End.
+    First,
+    Last,
+    /// →: opens a closed row, or goes to the first row below an open one.
+    Open,
+    /// ←: closes an open row, or goes to its parent.
+    Close,
+    /// Space: closes or opens the row.
+    Toggle,
+}
+
+/// What `key` does to the aligned view: the row selected after it (`None` when nothing shows), with the folding in
+/// `view` changed for →, ← and Space. With nothing selected, a move selects the first row shown.
+pub fn pair_key(
+    c: &Comparison,
+    view: &mut PairView,
+    visible: &[u32],
+    selected: Option<u32>,
+    key: PairKey,
+) -> Option<u32> {
+    let last = visible.len().checked_sub(1)?;
+    let Some(row) = selected.filter(|&r| position_of(visible, r).is_some()) else {
+        return visible.first().copied();
+    };
+    let at = position_of(visible, row).unwrap_or(0);
+    let has_rows_below = c.rows.get(row as usize).is_some_and(|r| r.descendants > 0);
+    let to = match key {
+        PairKey::Next => (at + 1).min(last),
+        PairKey::Previous => at.saturating_sub(1),
+        PairKey::PageDown(n) => (at + n.max(1)).min(last),
+        PairKey::PageUp(n) => at.saturating_sub(n.max(1)),
+        PairKey::First => 0,
+        PairKey::Last => last,
+        PairKey::Open if has_rows_below && view.is_collapsed(row) => {
+            view.toggle(row);
+            at
+        }
+        // The next row shown is the first below this one, if any shows.
+        PairKey::Open => match visible.get(at + 1) {
+            Some(&next) if c.rows.get(next as usize).is_some_and(|r| r.parent == row) => at + 1,
+            _ => at,
+        },
+        PairKey::Close if has_rows_below && !view.is_collapsed(row) => {
+            view.toggle(row);
+            at
+        }
+        PairKey::Close => {
+            let parent = c.rows.get(row as usize).map_or(u32::MAX, |r| r.parent);
+            position_of(visible, parent).unwrap_or(at)
+        }
+        PairKey::Toggle => {
+            if has_rows_below {
+                view.toggle(row);
+            }
+            at
+        }
+    };
+    visible.get(to).copied()
 }
 
 /// Where row `row` is among the visible rows (they are in ascending order), if it shows.

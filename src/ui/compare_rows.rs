@@ -11,8 +11,8 @@ use wasm_bindgen::JsCast;
 use super::compare::{pair_name, Compared};
 use crate::analysis::compare::{Comparison, Side};
 use crate::layout::compare_view::{
-    delta_text, only_label, pair_attributes, pair_facts, pairs_count_text, position_of,
-    search_matches, visible_rows, DetailLine, PairFrame, PairView, DELTA_W,
+    delta_text, only_label, pair_attributes, pair_facts, pair_key, pairs_count_text, position_of,
+    search_matches, visible_rows, DetailLine, PairFrame, PairKey, PairView, DELTA_W,
 };
 use crate::layout::geometry::{LABEL_GAP, ROW_H};
 use crate::layout::{row_window, ServiceColors};
@@ -87,6 +87,52 @@ impl Aligned {
         request_animation_frame(move || self.scroll_to(row));
     }
 
+    /// A key pressed anywhere on the page while the comparison shows (not in a text box); true if it was the view's.
+    fn on_key(self, key: &str) -> bool {
+        let page = (self.viewport_h.get_untracked() / ROW_H).floor().max(1.0) as usize;
+        let key = match key {
+            "ArrowDown" | "j" => PairKey::Next,
+            "ArrowUp" | "k" => PairKey::Previous,
+            "PageDown" => PairKey::PageDown(page),
+            "PageUp" => PairKey::PageUp(page),
+            "Home" => PairKey::First,
+            "End" => PairKey::Last,
+            "ArrowRight" => PairKey::Open,
+            "ArrowLeft" => PairKey::Close,
+            " " => PairKey::Toggle,
+            "[" => return self.fold(PairView::expand_all),
+            "]" => {
+                let c = self.comparison.get_value();
+                return self.fold(move |v| v.collapse_all(&c));
+            }
+            "Escape" => {
+                self.selected.set(None);
+                return true;
+            }
+            _ => return false,
+        };
+        let c = self.comparison.get_value();
+        let visible = self.visible.get_untracked();
+        let selected = self.selected.get_untracked();
+        let mut next = None;
+        self.view
+            .update(|v| next = pair_key(&c, v, &visible, selected, key));
+        self.selected.set(next);
+        if let Some(row) = next {
+            request_animation_frame(move || self.scroll_to(row));
+        }
+        true
+    }
+
+    /// Changes the folding (expand all, collapse all); the selection stays if it still shows.
+    fn fold(self, change: impl FnOnce(&mut PairView)) -> bool {
+        self.view.update(change);
+        if let Some(row) = self.selected.get_untracked() {
+            request_animation_frame(move || self.scroll_to(row));
+        }
+        true
+    }
+
     /// Scrolls row `row` into view, a third of the way down, unless it is in view already.
     fn scroll_to(self, row: u32) {
         let Some(pos) = self.visible.with_untracked(|v| position_of(v, row)) else {
@@ -114,6 +160,16 @@ impl Aligned {
 pub fn AlignedView(compared: Compared, aligned: Aligned) -> impl IntoView {
     let al = aligned;
     track_size(al);
+    let keys = window_event_listener(leptos::ev::keydown, move |ev: web_sys::KeyboardEvent| {
+        let in_input = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
+            .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+        if !in_input && !(ev.ctrl_key() || ev.meta_key() || ev.alt_key()) && al.on_key(&ev.key()) {
+            ev.prevent_default();
+        }
+    });
+    on_cleanup(move || keys.remove());
     let range = Memo::new(move |_| {
         let n = al.visible.with(|v| v.len());
         row_window(al.scroll_top.get(), al.viewport_h.get(), ROW_H, n, OVERSCAN)
@@ -215,6 +271,11 @@ fn Toolbar(aligned: Aligned, total: usize) -> impl IntoView {
                     al.view.update(|v| v.query = q);
                 }
             />
+            <button class="btn" data-testid="pairs-expand-all" title="Expand all ([)" on:click=move |_| { al.fold(PairView::expand_all); }>"Expand all"</button>
+            <button class="btn" data-testid="pairs-collapse-all" title="Collapse all (])" on:click=move |_| {
+                let c = al.comparison.get_value();
+                al.fold(move |v| v.collapse_all(&c));
+            }>"Collapse all"</button>
             <span class="muted" data-testid="pair-count">
                 {move || pairs_count_text(al.visible.with(|v| v.len()), total)}
             </span>

@@ -31,6 +31,14 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
         "trace list: move through the traces",
     ),
     ("Enter", "trace list: open the trace"),
+    (
+        "↑ ↓ j k, Page Up/Down, Home/End",
+        "comparison: move through the pairs",
+    ),
+    (
+        "← → or Space, [ / ]",
+        "comparison: fold a pair; expand all / collapse all",
+    ),
 ];
 
 fn move_focus(state: State, step: i64) {
@@ -83,6 +91,13 @@ pub fn install(state: State) {
             return;
         }
         if in_input || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+            return;
+        }
+        // The comparison view has keys of its own (`compare_rows::Aligned::on_key`); the waterfall's stay off.
+        if state.comparing.with_untracked(|c| c.is_some()) {
+            if key == "?" {
+                state.help.update(|h| *h = !*h);
+            }
             return;
         }
         if state.browsing.get_untracked() {

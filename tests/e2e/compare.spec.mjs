@@ -115,3 +115,35 @@ test('two charges side by side: the slow insert leads, and the aligned view foll
   await page.screenshot({ path: path.join(root, 'test-results', 'compare.png') });
   expect(errors).toEqual([]);
 });
+
+test('the keyboard moves through the pairs and folds them; Collapse all leaves the root', async ({ page }) => {
+  await page.goto(`?url=${encodeURIComponent('/generated/otel-set.jsonl')}&compare=${normalId},${slowId}`);
+  await expect(page.getByTestId('compare')).toBeVisible({ timeout: 30_000 });
+  const rows = page.getByTestId('pair-row');
+  await expect(rows).toHaveCount(slow.length);
+  const selected = page.locator('[data-testid="pair-row"][aria-selected="true"]');
+  // The pairs follow B's tree in order of start: the root first, then auth.verify, then payments' charge.
+  await page.keyboard.press('ArrowDown');
+  await expect(selected).toContainText('POST /v1/charges');
+  const chargeAt = await rows.evaluateAll((rs) => rs.findIndex((r) => / charge$/.test(r.querySelector('.op').textContent)));
+  for (let k = 0; k < chargeAt; k += 1) await page.keyboard.press('j');
+  await expect(selected.locator('.op')).toHaveText(' charge');
+  // ← closes payments' charge (fraud-check and the insert go), ← again goes to its parent, → there goes back down.
+  const below = slow.filter((s) => s.parent === span(slow, 'payments: charge').id).length;
+  await page.keyboard.press('ArrowLeft');
+  await expect(rows).toHaveCount(slow.length - below);
+  await page.keyboard.press('ArrowLeft');
+  await expect(selected).toContainText('POST /v1/charges');
+  await page.keyboard.press(']');
+  await expect(rows).toHaveCount(1);
+  await page.keyboard.press('[');
+  await expect(rows).toHaveCount(slow.length);
+  await page.getByTestId('pairs-collapse-all').click();
+  await expect(rows).toHaveCount(1);
+  await page.getByTestId('pairs-expand-all').click();
+  await expect(rows).toHaveCount(slow.length);
+  // The hidden waterfall does not take the keys: the comparison is still on screen after them.
+  await page.keyboard.press('End');
+  await expect(selected).toHaveAttribute('data-row', String(slow.length - 1));
+  await expect(page.getByTestId('compare')).toBeVisible();
+});
