@@ -165,7 +165,7 @@ pub fn AlignedView(compared: Compared, aligned: Aligned) -> impl IntoView {
             .target()
             .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
             .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
-        if !in_input && !(ev.ctrl_key() || ev.meta_key() || ev.alt_key()) && al.on_key(&ev.key()) {
+        if !(in_input || ev.ctrl_key() || ev.meta_key() || ev.alt_key()) && al.on_key(&ev.key()) {
             ev.prevent_default();
         }
     });
