@@ -160,3 +160,43 @@ fn two_files_of_one_trace_each_are_a_pair_to_compare_shorter_first() {
     let set = merge_files(vec![read("three.json", &three), read("skew.json", &skew)]);
     assert_eq!(pair_of_files(set.files.len(), &set.traces), None);
 }
+
+#[test]
+fn a_service_has_one_color_across_the_set_in_the_list_and_in_each_waterfall() {
+    use stitch::layout::set_colors::SetColors;
+    // Six services: svc-a, svc-b, svc-c (three.json) and mobile-gateway, auth-service, content-service (ascend.json).
+    let three = std::fs::read("tests/fixtures/quirks/jaeger-three-traces.json").expect("fixture");
+    let ascend = std::fs::read(ASCEND).expect("fixture");
+    let merged = merge_files(vec![
+        read("three.json", &three),
+        read("ascend.json", &ascend),
+    ]);
+    let colors = SetColors::new(&merged.traces);
+    let services = [
+        "svc-a",
+        "svc-b",
+        "svc-c",
+        "mobile-gateway",
+        "auth-service",
+        "content-service",
+    ];
+    let mut seen: Vec<&str> = services.iter().map(|s| colors.color(s)).collect();
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 6, "six services, six colors");
+    // Each trace's waterfall paints every span in its service's color from the list.
+    for m in &merged.traces {
+        let t = m.trace();
+        let of_trace = colors.for_trace(t);
+        for i in 0..t.spans.len() as u32 {
+            assert_eq!(of_trace.span(t, i), colors.color(t.service(i)));
+        }
+    }
+    // The same files in the other order: the same colors.
+    let again = merge_files(vec![
+        read("ascend.json", &ascend),
+        read("three.json", &three),
+    ]);
+    let other = SetColors::new(&again.traces);
+    assert!(services.iter().all(|s| other.color(s) == colors.color(s)));
+}

@@ -16,6 +16,7 @@ pub mod overview;
 pub mod rows;
 pub mod scatter;
 pub mod search_text;
+pub mod set_colors;
 pub mod stats_table;
 
 pub use rows::{

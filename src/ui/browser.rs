@@ -10,7 +10,7 @@ use crate::layout::browser::{
     count_text, files_text, files_title, list, names, next_order, service_shares,
     typed_duration_ns, Column, Order, SetNames, TraceFilter,
 };
-use crate::layout::{row_window, service_color};
+use crate::layout::row_window;
 use crate::text::{format_duration, format_epoch, group_digits};
 
 /// Height of a table row, px (the CSS's `.trace-row`).
@@ -368,10 +368,11 @@ fn trace_row(
     let m = &s.traces[i];
     let sum = &m.summary;
     let cursor = move || state.browser.cursor.get() == at;
+    let colors = s.colors();
     let bar = service_shares(m, BAR_SERVICES)
         .into_iter()
         .map(|p| {
-            let color = if p.service == "other" { "var(--guide)" } else { service_color(&p.service) };
+            let color = if p.service == "other" { "var(--guide)" } else { colors.color(&p.service) };
             let title = format!("{}: {:.0}%", p.service, p.share * 100.0);
             view! { <span class="share" style:width=format!("{:.2}%", p.share * 100.0) style:background=color title=title></span> }
         })

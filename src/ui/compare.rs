@@ -19,6 +19,8 @@ pub struct Compared {
     pub a: Arc<Analyzed>,
     pub b: Arc<Analyzed>,
     pub comparison: Arc<Comparison>,
+    /// The set's service colors, as in the list and the waterfall.
+    pub colors: Arc<crate::layout::set_colors::SetColors>,
 }
 
 /// The comparison on screen, computed when the pair changes.
@@ -28,7 +30,12 @@ pub fn compared(state: super::State) -> Memo<Option<Compared>> {
         let s = state.session.get()?;
         let (a, b) = (s.open(a)?, s.open(b)?);
         let comparison = Arc::new(compare(&a, &b));
-        Some(Compared { a, b, comparison })
+        Some(Compared {
+            a,
+            b,
+            comparison,
+            colors: s.colors(),
+        })
     })
 }
 

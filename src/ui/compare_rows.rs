@@ -15,7 +15,8 @@ use crate::layout::compare_view::{
     search_matches, visible_rows, DetailLine, PairFrame, PairKey, PairView, DELTA_W,
 };
 use crate::layout::geometry::{LABEL_GAP, ROW_H};
-use crate::layout::{row_window, ServiceColors};
+use crate::layout::row_window;
+use crate::layout::set_colors::SetColors;
 
 /// Width of the name column, px.
 const NAME_W: f64 = 340.0;
@@ -181,7 +182,7 @@ pub fn AlignedView(compared: Compared, aligned: Aligned) -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
-    let colors = Arc::new(ServiceColors::new(&compared.b.trace));
+    let colors = compared.colors.clone();
     let total = compared.comparison.rows.len();
     let for_rows = compared.clone();
     view! {
@@ -309,18 +310,12 @@ fn PairAxis(aligned: Aligned) -> impl IntoView {
 }
 
 /// One pair's row: the indented name (with its triangle), A's and B's bars, and the deltas.
-fn pair_row_view(
-    al: Aligned,
-    c: &Compared,
-    colors: &ServiceColors,
-    pos: usize,
-    row: u32,
-) -> AnyView {
+fn pair_row_view(al: Aligned, c: &Compared, colors: &SetColors, pos: usize, row: u32) -> AnyView {
     let Some(r) = c.comparison.rows.get(row as usize).copied() else {
         return ().into_any();
     };
     let (service, operation) = pair_name(c, &r);
-    let color = colors.service(&c.b.trace, &service);
+    let color = colors.color(&service);
     let delta = delta_text(&r);
     let has_children = r.descendants > 0;
     let collapsed = move || al.view.with(|v| v.is_collapsed(row));

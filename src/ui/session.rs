@@ -6,6 +6,8 @@ use crate::access::Owner;
 use crate::analysis::member::Member;
 use crate::analysis::ranks::OperationRanks;
 use crate::analysis::Analyzed;
+use crate::layout::set_colors::SetColors;
+use crate::layout::ServiceColors;
 use crate::model::Format;
 
 /// A file that was read, with its traces.
@@ -17,6 +19,8 @@ pub struct Session {
     pub files: Vec<String>,
     /// Who loaded it: who may hear about it (see `crate::access`).
     pub owner: Owner,
+    /// One color per service across the traces, chosen when first asked for.
+    colors: std::sync::OnceLock<Arc<SetColors>>,
     /// Every span ranked against the calls of its operation in the file, built when first asked for.
     ranks: std::sync::OnceLock<Arc<OperationRanks>>,
     /// Per trace: the clock-skew-adjusted version and how many spans it moved, computed when first asked for.
@@ -35,6 +39,7 @@ impl Session {
             traces,
             files: Vec::new(),
             owner,
+            colors: std::sync::OnceLock::new(),
             ranks: std::sync::OnceLock::new(),
             adjusted,
         }
@@ -81,6 +86,22 @@ impl Session {
         self.ranks
             .get_or_init(|| Arc::new(OperationRanks::build(self.traces.iter().map(Member::trace))))
             .clone()
+    }
+
+    /// One color per service across the traces: the list's bars and each trace's waterfall agree.
+    pub fn colors(&self) -> Arc<SetColors> {
+        self.colors
+            .get_or_init(|| Arc::new(SetColors::new(&self.traces)))
+            .clone()
+    }
+
+    /// The colors of trace `a`'s services: the set's colors when the load holds several traces.
+    pub fn colors_for(&self, a: &Analyzed) -> ServiceColors {
+        if self.is_set() {
+            self.colors().for_trace(&a.trace)
+        } else {
+            ServiceColors::new(&a.trace)
+        }
     }
 
     /// Whether the file holds several traces: the trace browser lists them.
