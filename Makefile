@@ -76,6 +76,7 @@ bench: build browser
 	cargo run --release --no-default-features --example gen -- --bench-files target/bench
 	cargo run --release --no-default-features --example bench_core
 	node tests/bench/bench.mjs
+	node tests/bench/set.mjs
 
 clean:
 	rm -rf dist target/bench test-results

@@ -13,8 +13,9 @@
 //! request of at most a thousand spans, traces running over line ends.
 //!
 //! `--bench-files DIR` writes what is missing of: Jaeger traces of 10k, 100k and 1M spans; `set-10k.jsonl`
-//! (10,000 traces of 50 spans); `compare-a.json` and `compare-b.json`, two Jaeger traces of one request of about
-//! 10,000 spans, B slower in three operations and with extra calls.
+//! (10,000 traces of 50 spans), `set-5k.jsonl` and `set-20k.jsonl` (5,000 and 20,000 traces of 20 spans) and
+//! `set-100k.jsonl` (100,000 traces of 3 spans); `compare-a.json` and `compare-b.json`, two Jaeger traces of one
+//! request of about 10,000 spans, B slower in three operations and with extra calls.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -413,9 +414,16 @@ fn main() {
             let (tid, spans) = generate(n, 42);
             write(&path, &jaeger(&tid, &spans));
         }
-        let set = format!("{dir}/set-10k.jsonl");
-        if !std::path::Path::new(&set).exists() {
-            set::write_otlp_lines(&set, 10_000, 50, 42);
+        for (traces, spans, label) in [
+            (10_000, 50, "10k"),
+            (5_000, 20, "5k"),
+            (20_000, 20, "20k"),
+            (100_000, 3, "100k"),
+        ] {
+            let set = format!("{dir}/set-{label}.jsonl");
+            if !std::path::Path::new(&set).exists() {
+                set::write_otlp_lines(&set, traces, spans, 42);
+            }
         }
         let [a, b] = set::compare_pair(10_000);
         for (label, (tid, spans)) in [("a", a), ("b", b)] {
