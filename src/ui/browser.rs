@@ -35,7 +35,12 @@ pub struct Browser {
     pub picked: RwSignal<Vec<u32>>,
     /// The scatter plot's duration axis is logarithmic.
     pub log_scale: RwSignal<bool>,
+    /// The last "where the time went" and the list it was computed for: Back to the list shows it at once.
+    pub insight: StoredValue<Option<ListedInsight>>,
 }
+
+/// The analysis of a list of traces, kept with that list (the `listed` memo's value, compared by pointer).
+pub type ListedInsight = (Arc<Vec<u32>>, Arc<crate::analysis::set::SetInsight>);
 
 impl Browser {
     pub fn new(session: RwSignal<Option<Arc<super::Session>>>) -> Browser {
@@ -59,6 +64,7 @@ impl Browser {
             listed,
             picked: RwSignal::new(Vec::new()),
             log_scale: RwSignal::new(false),
+            insight: StoredValue::new(None),
         }
     }
 
@@ -69,6 +75,7 @@ impl Browser {
         self.cursor.set(0);
         self.scroll_top.set(0.0);
         self.picked.set(Vec::new());
+        self.insight.set_value(None);
     }
 
     /// Picks trace `i` to compare, or unpicks it.

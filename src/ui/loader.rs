@@ -44,6 +44,11 @@ pub struct Batch {
 }
 
 impl Batch {
+    /// Whether files of the load remain to be read.
+    pub fn has_more(&self) -> bool {
+        !self.waiting.is_empty()
+    }
+
     /// The file just read: joins every file when it was the last, else starts reading the next and returns `None`
     /// (the hand-over has nothing to show yet).
     pub fn add(
@@ -342,8 +347,10 @@ pub fn on_engine(state: State, js: JsValue) {
             let sent_at = state.loader.try_update_value(|l| {
                 let a = l.loads.get_mut(id)?;
                 a.attached.input = None;
-                // Wasm memory never shrinks: end the worker to give its memory back (the next load starts a new one).
-                if a.attached.route == Some(Route::Worker) {
+                // Wasm memory never shrinks: end the worker to give its memory back (the next load starts a new one),
+                // unless the next file of the same load is about to use it.
+                let more = a.attached.batch.as_ref().is_some_and(Batch::has_more);
+                if a.attached.route == Some(Route::Worker) && !more {
                     l.worker.stop();
                 }
                 l.loads.get(id).map(|a| a.attached.sent_at)

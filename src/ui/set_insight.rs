@@ -21,15 +21,27 @@ const SETTLE: std::time::Duration = std::time::Duration::from_millis(120);
 fn insight_of_listed(state: State) -> RwSignal<Option<Arc<SetInsight>>> {
     let insight = RwSignal::new(None);
     let settle = Debounce::new(SETTLE);
+    let kept = state.browser.insight;
     Effect::new(move |_| {
         let listed = state.browser.listed.get();
+        // The same list as when last computed (Back from a trace): shown at once.
+        let same = kept.with_value(|k| {
+            k.as_ref()
+                .filter(|(l, _)| Arc::ptr_eq(l, &listed))
+                .map(|(_, i)| i.clone())
+        });
+        if let Some(i) = same {
+            insight.set(Some(i));
+            return;
+        }
         settle.call(move || {
             let Some(s) = state.session.get_untracked() else {
                 return;
             };
             let members = listed.iter().filter_map(|&i| s.traces.get(i as usize));
-            let answer = set_insight(members.map(|m| (m.trace(), m.tree())));
-            insight.try_set(Some(Arc::new(answer)));
+            let answer = Arc::new(set_insight(members.map(|m| (m.trace(), m.tree()))));
+            kept.set_value(Some((listed, answer.clone())));
+            insight.try_set(Some(answer));
         });
     });
     on_cleanup(move || settle.cancel());
