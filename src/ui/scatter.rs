@@ -5,8 +5,10 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::{use_state, State};
-use crate::analysis::member::TraceSummary;
+use std::sync::Arc;
+
+use super::{use_state, Session, State};
+use crate::analysis::member::{Member, TraceSummary};
 use crate::layout::scatter::{Plot, LEFT};
 use crate::text::{format_duration, format_epoch, group_digits};
 
@@ -32,12 +34,13 @@ fn local(ev: &web_sys::MouseEvent) -> (f64, f64) {
     }
 }
 
-fn summaries(state: State) -> Vec<TraceSummary> {
-    state.session.with_untracked(|s| {
-        s.as_ref()
-            .map(|s| s.traces.iter().map(|m| m.summary.clone()).collect())
-            .unwrap_or_default()
-    })
+fn traces_of(state: State) -> StoredValue<Option<Arc<Session>>> {
+    StoredValue::new(state.session.get_untracked())
+}
+
+/// Runs `f` over the plotted traces (none without a session).
+fn with_traces<R>(all: StoredValue<Option<Arc<Session>>>, f: impl FnOnce(&[Member]) -> R) -> R {
+    all.with_value(|s| f(s.as_ref().map_or(&[][..], |s| &s.traces)))
 }
 
 #[component]
@@ -47,9 +50,16 @@ pub fn ScatterPlot() -> impl IntoView {
     let box_ref = NodeRef::<leptos::html::Div>::new();
     let canvas_ref = NodeRef::<leptos::html::Canvas>::new();
     let width = track_width(box_ref);
-    let all = StoredValue::new(summaries(state));
+    let all = traces_of(state);
     let plot = Memo::new(move |_| {
-        all.with_value(|t| Plot::new(t.iter(), width.get(), HEIGHT, b.log_scale.get()))
+        with_traces(all, |t| {
+            Plot::new(
+                t.iter().map(|m| &m.summary),
+                width.get(),
+                HEIGHT,
+                b.log_scale.get(),
+            )
+        })
     });
     Effect::new(move |_| draw(state, canvas_ref, plot.get(), all));
     let hover = RwSignal::new(None::<u32>);
@@ -57,8 +67,8 @@ pub fn ScatterPlot() -> impl IntoView {
     let drag = RwSignal::new(None::<((f64, f64), (f64, f64))>);
     let nearest = move |at: (f64, f64)| {
         let listed = b.listed.get_untracked();
-        all.with_value(|t| {
-            let refs: Vec<&TraceSummary> = t.iter().collect();
+        with_traces(all, |t| {
+            let refs: Vec<&TraceSummary> = t.iter().map(|m| &m.summary).collect();
             plot.get_untracked().nearest(&refs, &listed, at, REACH)
         })
     };
@@ -105,7 +115,7 @@ pub fn ScatterPlot() -> impl IntoView {
                     {move || drag.get().map(|((x0, y0), (x1, y1))| view! {
                         <rect class="scatter-brush" x=x0.min(x1) y=y0.min(y1) width=(x1 - x0).abs() height=(y1 - y0).abs() />
                     })}
-                    {move || hover.get().and_then(|i| all.with_value(|t| t.get(i as usize).map(|s| plot.get().point(s)))).map(|(x, y)| view! {
+                    {move || hover.get().and_then(|i| with_traces(all, |t| t.get(i as usize).map(|m| plot.get().point(&m.summary)))).map(|(x, y)| view! {
                         <circle class="scatter-hover" cx=x cy=y r="5" />
                     })}
                 </svg>
@@ -214,7 +224,7 @@ fn draw(
     state: State,
     canvas_ref: NodeRef<leptos::html::Canvas>,
     plot: Plot,
-    all: StoredValue<Vec<TraceSummary>>,
+    all: StoredValue<Option<Arc<Session>>>,
 ) {
     let listed = state.browser.listed.get();
     let dark = state.dark.get();
@@ -242,11 +252,11 @@ fn draw(
     } else {
         ("rgba(47,111,228,0.5)", "#d92d20")
     };
-    all.with_value(|t| {
+    with_traces(all, |t| {
         for (color, errors) in [(normal, false), (error, true)] {
             ctx.set_fill_style_str(color);
             for &i in listed.iter() {
-                let Some(s) = t.get(i as usize) else {
+                let Some(s) = t.get(i as usize).map(|m| &m.summary) else {
                     continue;
                 };
                 if (s.errors > 0) == errors {
