@@ -200,3 +200,41 @@ fn a_service_has_one_color_across_the_set_in_the_list_and_in_each_waterfall() {
     let other = SetColors::new(&again.traces);
     assert!(services.iter().all(|s| other.color(s) == colors.color(s)));
 }
+
+#[test]
+fn two_chrome_profiles_are_not_joined_by_their_made_up_id_but_compared() {
+    use stitch::analysis::merge::pair_of_files;
+    // Chrome's format has no trace ID: each file's trace is "chrome-trace". simple.json: alpha from 0 to 14 µs holds
+    // beta (1 to 13 µs) and so on, 4 spans; the same file twice is two profiles to compare, not one trace of 8.
+    let simple = std::fs::read("tests/fixtures/chrome/simple.json").expect("fixture");
+    let merged = merge_files(vec![
+        read("before.json", &simple),
+        read("after.json", &simple),
+    ]);
+    let ids: Vec<&str> = merged.traces.iter().map(|m| m.trace_id()).collect();
+    assert_eq!(ids, ["chrome-trace", "chrome-trace-2"]);
+    assert!(merged.traces.iter().all(|m| m.summary.spans == 4));
+    assert_eq!(merged.traces[1].files, [1]);
+    assert!(pair_of_files(merged.files.len(), &merged.traces).is_some());
+    // Renamed with its analysis: the opened trace has the new ID too.
+    assert_eq!(merged.traces[1].open().trace.trace_id, "chrome-trace-2");
+}
+
+#[test]
+fn files_opened_together_past_the_limits_are_refused_with_a_message_naming_the_totals() {
+    use stitch::formats::{files_too_large, files_too_many_spans};
+    let big = files_too_large(3, 1.5e9);
+    assert!(
+        big.starts_with(
+            "Files opened together: these 3 files are 1500 MB in all, more than the 1074 MB"
+        ),
+        "{big}"
+    );
+    let many = files_too_many_spans(2, 2_500_000);
+    assert!(
+        many.starts_with(
+            "Files opened together: the first 2 hold 2,500,000 spans, more than the 2,000,000"
+        ),
+        "{many}"
+    );
+}

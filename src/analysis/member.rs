@@ -144,6 +144,21 @@ impl Member {
         }
     }
 
+    /// Gives the trace another ID (a made-up one that another file of the load has too). Done as the load is
+    /// joined, while nothing else holds the analysis.
+    pub fn set_trace_id(&mut self, id: String) {
+        let analyzed = match &mut self.body {
+            Body::Analyzed(a) => Some(a),
+            Body::Prepared(p) => {
+                p.trace.trace_id = id.clone();
+                p.analyzed.get_mut()
+            }
+        };
+        if let Some(a) = analyzed.and_then(Arc::get_mut) {
+            a.trace.trace_id = id;
+        }
+    }
+
     /// The trace as parsed, for merging with spans of its ID from other files (the analysis is dropped: it must be
     /// run again over the merged spans).
     pub fn into_trace(self) -> Trace {

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use super::member::Member;
+use crate::formats::is_made_up_trace_id;
 use crate::model::{flags, Format, ParentRef, Trace, WarningKind};
 
 /// One file of the load, as read: its name, format and traces.
@@ -41,8 +42,18 @@ pub fn merge_files(files: Vec<FileRead>) -> MergedLoad {
     let mut order: Vec<Vec<(u32, Member)>> = Vec::new();
     let mut by_id: HashMap<String, usize> = HashMap::new();
     for (k, (_, _, members)) in files.into_iter().enumerate() {
-        for m in members {
-            let slot = *by_id.entry(m.trace_id().to_string()).or_insert_with(|| {
+        for mut m in members {
+            let id = m.trace_id().to_string();
+            if is_made_up_trace_id(&id) {
+                // Not the same trace because a parser gave both the same ID: kept apart, renamed if it is taken.
+                if by_id.contains_key(&id) {
+                    m.set_trace_id(format!("{id}-{}", k + 1));
+                }
+                by_id.insert(m.trace_id().to_string(), order.len());
+                order.push(vec![(k as u32, m)]);
+                continue;
+            }
+            let slot = *by_id.entry(id).or_insert_with(|| {
                 order.push(Vec::new());
                 order.len() - 1
             });
@@ -87,6 +98,11 @@ fn join(mut parts: Vec<(u32, Member)>, analyze_now: bool) -> Member {
         joined.append_spans(&t, &all);
         for w in t.warnings.iter().filter(|w| w.span.is_none()) {
             joined.warn(w.kind, None, w.message.clone());
+        }
+        // Warnings past the kept ones were only counted: their count carries over.
+        for (&kind, &count) in &t.warning_counts {
+            let kept = t.warnings.iter().filter(|w| w.kind == kind).count();
+            *joined.warning_counts.entry(kind).or_insert(0) += count.saturating_sub(kept);
         }
     }
     link_shared_across_files(&mut joined);

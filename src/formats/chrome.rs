@@ -6,6 +6,9 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
+/// The trace ID of every Chrome trace: the format has none.
+pub const TRACE_ID: &str = "chrome-trace";
+
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -66,7 +69,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Trace>, serde_json::Error> {
         vec![from_json(bytes)?]
     };
     let events: Vec<&Ev> = docs.iter().flat_map(|d| d.trace_events.0.iter()).collect();
-    let mut t = Trace::new("chrome-trace");
+    let mut t = Trace::new(TRACE_ID);
     let names = Names::from_metadata(&events);
     let mut warnings: Vec<String> = Vec::new();
     for ((pid, tid), ivs) in Threads::pair(&events, &mut warnings) {

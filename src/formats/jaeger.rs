@@ -5,6 +5,9 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+/// The trace ID of spans that name none (and whose trace names none either).
+pub const UNKNOWN_TRACE_ID: &str = "unknown";
+
 use serde::Deserialize;
 
 use super::counted::{count_span, counted_id, OneOrMany};
@@ -275,7 +278,9 @@ fn resolve_pending(
     for w in warnings {
         st.t.warn(WarningKind::Format, None, format!("exporter warning: {w}"));
     }
-    let fallback = trace_id.filter(|t| !t.is_empty()).unwrap_or("unknown");
+    let fallback = trace_id
+        .filter(|t| !t.is_empty())
+        .unwrap_or(UNKNOWN_TRACE_ID);
     fn tid_of<'t>(t: &'t Trace, s: Str, fallback: &'t str) -> &'t str {
         match t.str(s) {
             "" => fallback,

@@ -37,6 +37,12 @@ pub const LIMITS: Limits = Limits {
     spans: MAX_SPANS,
 };
 
+/// Whether a trace ID was made up by a parser (the format has none, or the file gave none): traces with such an ID
+/// are not the same trace because their IDs match.
+pub fn is_made_up_trace_id(id: &str) -> bool {
+    id == chrome::TRACE_ID || id == jaeger::UNKNOWN_TRACE_ID
+}
+
 /// A file read successfully.
 #[derive(Debug)]
 pub struct Loaded {
@@ -225,6 +231,24 @@ fn too_many_spans(limit: u64) -> String {
 pub fn too_large(name: &str, size: f64) -> String {
     let what = format!("the file is {:.0} MB", size / 1e6);
     format!("{name}: {}", too_large_message(&what, MAX_INPUT_BYTES))
+}
+
+/// The message for files opened together whose sizes add up past [`MAX_INPUT_BYTES`].
+pub fn files_too_large(count: usize, size: f64) -> String {
+    let what = format!("these {count} files are {:.0} MB in all", size / 1e6);
+    format!(
+        "Files opened together: {}",
+        too_large_message(&what, MAX_INPUT_BYTES)
+    )
+}
+
+/// The message for files opened together whose spans add up past [`MAX_SPANS`].
+pub fn files_too_many_spans(count: usize, spans: u64) -> String {
+    format!(
+        "Files opened together: the first {count} hold {} spans, more than the {} Stitch can hold in a browser tab ({WHY_LIMITS})",
+        crate::text::group_digits(spans),
+        crate::text::group_digits(MAX_SPANS)
+    )
 }
 
 /// Decompresses gzip (one member or several), refusing as soon as the output passes `limit` bytes. Memory is taken

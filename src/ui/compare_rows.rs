@@ -162,11 +162,16 @@ pub fn AlignedView(compared: Compared, aligned: Aligned) -> impl IntoView {
     let al = aligned;
     track_size(al);
     let keys = window_event_listener(leptos::ev::keydown, move |ev: web_sys::KeyboardEvent| {
-        let in_input = ev
+        let key = ev.key();
+        let tag = ev
             .target()
             .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
-            .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
-        if !(in_input || ev.ctrl_key() || ev.meta_key() || ev.alt_key()) && al.on_key(&ev.key()) {
+            .map(|el| el.tag_name())
+            .unwrap_or_default();
+        // Text boxes keep every key; a focused button or link keeps Space and Enter, which press it.
+        let taken = matches!(tag.as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+            || (matches!(tag.as_str(), "BUTTON" | "A") && matches!(key.as_str(), " " | "Enter"));
+        if !(taken || ev.ctrl_key() || ev.meta_key() || ev.alt_key()) && al.on_key(&key) {
             ev.prevent_default();
         }
     });

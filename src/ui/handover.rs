@@ -64,12 +64,15 @@ pub fn take_over(
         // Drawn in a task of its own, after the "Drawing" state has had a chance to paint.
         next_task(move || {
             clock.mark("queue3");
+            if let Some(why) = loader::refusal(state, id, &read) {
+                return loader::fail(state, id, why);
+            }
             let Some(mut attached) = loader::finish(state, id) else {
                 return;
             };
             let session = match attached.batch.take() {
                 None => Session::new(read.0, read.1, read.2, owner),
-                Some(batch) => match batch.add(state, read, owner.clone(), attached.then.take()) {
+                Some(batch) => match batch.add(state, read, owner.clone(), &mut attached.then) {
                     Some(merged) => Session::merged(merged, owner),
                     None => return,
                 },

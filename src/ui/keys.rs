@@ -95,8 +95,10 @@ pub fn install(state: State) {
         }
         // The comparison view has keys of its own (`compare_rows::Aligned::on_key`); the waterfall's stay off.
         if state.comparing.with_untracked(|c| c.is_some()) {
-            if key == "?" {
-                state.help.update(|h| *h = !*h);
+            match key.as_str() {
+                "?" => state.help.update(|h| *h = !*h),
+                "Escape" => state.help.set(false),
+                _ => {}
             }
             return;
         }

@@ -49,14 +49,23 @@ impl Batch {
         !self.waiting.is_empty()
     }
 
+    /// Why the load must stop once `file` is read with the others: their spans together pass what a tab can hold.
+    pub fn refusal(&self, file: &FileRead) -> Option<String> {
+        let spans = |f: &FileRead| f.2.iter().map(|m| u64::from(m.summary.spans)).sum::<u64>();
+        let total = self.read.iter().map(spans).sum::<u64>() + spans(file);
+        let files = self.read.len() + 1;
+        (total > crate::formats::MAX_SPANS)
+            .then(|| crate::formats::files_too_many_spans(files, total))
+    }
+
     /// The file just read: joins every file when it was the last, else starts reading the next and returns `None`
-    /// (the hand-over has nothing to show yet).
+    /// (the hand-over has nothing to show yet); `then` goes with the next file's load.
     pub fn add(
         mut self,
         state: State,
         file: FileRead,
         owner: Owner,
-        then: Option<Then>,
+        then: &mut Option<Then>,
     ) -> Option<MergedLoad> {
         self.read.push(file);
         let Some((name, input)) = self.waiting.pop_front() else {
@@ -64,7 +73,7 @@ impl Batch {
         };
         let attached = Attached {
             batch: Some(self),
-            ..Attached::new(then)
+            ..Attached::new(then.take())
         };
         let id = start(state, &name, owner, Phase::Read, attached);
         parse(state, id, input);
@@ -125,10 +134,16 @@ pub fn open_files(state: State, mut files: Vec<(String, Input)>, owner: Owner) {
         }
         return;
     }
+    let size: f64 = files.iter().map(|(_, input)| input.size()).sum();
+    let count = files.len();
     let mut waiting: std::collections::VecDeque<_> = files.into();
     let Some((name, input)) = waiting.pop_front() else {
         return;
     };
+    if size > crate::formats::MAX_INPUT_BYTES as f64 {
+        let id = start(state, &name, owner, Phase::Read, Attached::new(None));
+        return fail(state, id, crate::formats::files_too_large(count, size));
+    }
     let attached = Attached {
         batch: Some(Batch {
             waiting,
@@ -265,6 +280,14 @@ pub fn finish(state: State, id: LoadId) -> Option<Attached> {
     Some(e.attached)
 }
 
+/// Why load `id`, a file of a load of several, must stop now that `file` is read (see [`Batch::refusal`]).
+pub fn refusal(state: State, id: LoadId, file: &FileRead) -> Option<String> {
+    state.loader.with_value(|l| {
+        let batch = l.loads.get(id)?.attached.batch.as_ref()?;
+        batch.refusal(file)
+    })
+}
+
 pub fn is_current(state: State, id: LoadId) -> bool {
     state.loader.with_value(|l| l.loads.is_current(id))
 }
@@ -299,7 +322,8 @@ fn report(state: State, e: Ended<Attached>, banner: bool) {
     if let Some(c) = &e.attached.download {
         c.abort();
     }
-    if e.attached.route == Some(Route::Worker) {
+    // A load of several files may have kept the worker for its next file.
+    if e.attached.route == Some(Route::Worker) || e.attached.batch.is_some() {
         state.loader.update_value(|l| l.worker.stop());
     }
     if let End::Failed(message) = e.end {
@@ -349,8 +373,9 @@ pub fn on_engine(state: State, js: JsValue) {
                 a.attached.input = None;
                 // Wasm memory never shrinks: end the worker to give its memory back (the next load starts a new one),
                 // unless the next file of the same load is about to use it.
-                let more = a.attached.batch.as_ref().is_some_and(Batch::has_more);
-                if a.attached.route == Some(Route::Worker) && !more {
+                let batch = a.attached.batch.as_ref();
+                let kept = batch.is_some_and(Batch::has_more);
+                if (a.attached.route == Some(Route::Worker) || batch.is_some()) && !kept {
                     l.worker.stop();
                 }
                 l.loads.get(id).map(|a| a.attached.sent_at)

@@ -303,13 +303,15 @@ fn compare(state: State, ev: &web_sys::MessageEvent, data: &JsValue) {
 fn load(state: State, data: &JsValue, owner: Owner) {
     let files = field(data, "files");
     if js_sys::Array::is_array(&files) {
-        let list: Vec<(String, super::engine::Input)> = js_sys::Array::from(&files)
+        let files = js_sys::Array::from(&files);
+        let list: Vec<(String, super::engine::Input)> = files
             .iter()
             .enumerate()
             .filter_map(|(k, f)| Some((name_of(&f, k), input_of(&field(&f, "data"))?)))
             .collect();
-        if list.is_empty() {
-            return warn("Stitch: stitch:load: each of files needs data: a string, an ArrayBuffer or an object");
+        if list.is_empty() || list.len() < files.length() as usize {
+            // Loading the others alone would show a set the host did not send.
+            return warn("Stitch: stitch:load: each of files needs data: a string, an ArrayBuffer or an object; nothing was loaded");
         }
         return super::loader::open_files(state, list, owner);
     }

@@ -186,23 +186,6 @@ fn trace_on_screen(
     })
 }
 
-/// The colors of the services of the trace on screen.
-fn colors_of(
-    trace: Signal<Option<Arc<Analyzed>>>,
-    session: RwSignal<Option<Arc<Session>>>,
-) -> Memo<Arc<ServiceColors>> {
-    Memo::new(move |_| {
-        let colors = trace.with(|t| {
-            let a = t.as_ref()?;
-            Some(session.with_untracked(|s| match s {
-                Some(s) => s.colors_for(a),
-                None => ServiceColors::new(&a.trace),
-            }))
-        });
-        Arc::new(colors.unwrap_or_default())
-    })
-}
-
 impl State {
     fn new() -> State {
         let session: RwSignal<Option<Arc<Session>>> = RwSignal::new(None);
@@ -277,7 +260,7 @@ impl State {
             fresh: RwSignal::new(false),
             fresh_settle: Debounce::new(FRESH_FOR),
             trace,
-            colors: colors_of(trace, session),
+            colors: view::colors_of(trace, session),
             rows,
         }
     }

@@ -6,10 +6,11 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use super::Session;
 use crate::analysis::search::{parse_query, search_with_mask, Filters};
 use crate::analysis::Analyzed;
 use crate::layout::folding::Folding;
-use crate::layout::{kept, shown_kept, Kept, RowView, Shown};
+use crate::layout::{kept, shown_kept, Kept, RowView, ServiceColors, Shown};
 
 /// The result of the search and filters on the trace shown.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -132,5 +133,22 @@ fn hits(i: Inputs, filtered: Memo<Option<Arc<Vec<u32>>>>) -> Arc<Hits> {
         filtering: terms.is_empty(),
         list,
         mask,
+    })
+}
+
+/// The colors of the services of the trace on screen.
+pub fn colors_of(
+    trace: Signal<Option<Arc<Analyzed>>>,
+    session: RwSignal<Option<Arc<Session>>>,
+) -> Memo<Arc<ServiceColors>> {
+    Memo::new(move |_| {
+        let colors = trace.with(|t| {
+            let a = t.as_ref()?;
+            Some(session.with_untracked(|s| match s {
+                Some(s) => s.colors_for(a),
+                None => ServiceColors::new(&a.trace),
+            }))
+        });
+        Arc::new(colors.unwrap_or_default())
     })
 }
