@@ -4,11 +4,13 @@
 
 pub mod compare;
 pub mod critical;
+pub mod exceptions;
 pub mod groups;
 pub mod member;
 pub mod merge;
 pub mod ranks;
 pub mod search;
+pub mod service_graph;
 pub mod set;
 pub mod skew;
 pub mod stats;
