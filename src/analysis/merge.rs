@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::member::Member;
 use crate::formats::is_made_up_trace_id;
-use crate::model::{flags, Format, ParentRef, Trace, WarningKind};
+use crate::model::{flags, Format, ParentRef, Trace};
 
 /// One file of the load, as read: its name, format and traces.
 pub type FileRead = (String, Format, Vec<Member>);
@@ -21,16 +21,6 @@ pub struct MergedLoad {
     /// Every trace, sorted by start; each names the files its spans came from.
     pub traces: Vec<Member>,
 }
-
-/// Warnings of the checks run again on a joined trace (tree, durations, clock skew): the parts' ones are dropped.
-const RECHECKED: [WarningKind; 6] = [
-    WarningKind::MissingParent,
-    WarningKind::ParentCycle,
-    WarningKind::DuplicateSpanId,
-    WarningKind::ChildOutsideParent,
-    WarningKind::NonPositiveDuration,
-    WarningKind::ClockSkew,
-];
 
 /// Joins the files of one load. A trace found in one file only is kept as it was read (its analysis too); a trace
 /// whose ID is in several files gets every file's spans, in the order of the files.
@@ -93,17 +83,7 @@ fn join(mut parts: Vec<(u32, Member)>, analyze_now: bool) -> Member {
     let mut traces = parts.into_iter().map(|(_, m)| m.into_trace());
     let mut joined = traces.next().map(without_rechecked).unwrap_or_default();
     for t in traces {
-        let t = without_rechecked(t);
-        let all: Vec<u32> = (0..t.spans.len() as u32).collect();
-        joined.append_spans(&t, &all);
-        for w in t.warnings.iter().filter(|w| w.span.is_none()) {
-            joined.warn(w.kind, None, w.message.clone());
-        }
-        // Warnings past the kept ones were only counted: their count carries over.
-        for (&kind, &count) in &t.warning_counts {
-            let kept = t.warnings.iter().filter(|w| w.kind == kind).count();
-            *joined.warning_counts.entry(kind).or_insert(0) += count.saturating_sub(kept);
-        }
+        joined.absorb(&without_rechecked(t));
     }
     link_shared_across_files(&mut joined);
     let (trace, tree) = super::prepare(joined);
@@ -118,7 +98,7 @@ fn join(mut parts: Vec<(u32, Member)>, analyze_now: bool) -> Member {
 
 /// A part's trace without the warnings and flags of the checks that run again on the joined trace.
 fn without_rechecked(mut t: Trace) -> Trace {
-    t.forget_warnings(&RECHECKED);
+    t.forget_warnings(&super::RECHECKED);
     for s in t.spans.iter_mut() {
         s.flags &= !flags::DUPLICATE_ID;
     }

@@ -21,6 +21,17 @@ use critical::Section;
 use stats::Summary;
 use tree::{Tree, NONE};
 
+/// Warnings of the checks [`prepare`] and [`finish`] run (tree, durations, clock skew): a trace whose spans change
+/// (joined from several files, or clock-skew adjusted) drops them before the checks run again.
+pub const RECHECKED: [crate::model::WarningKind; 6] = [
+    crate::model::WarningKind::MissingParent,
+    crate::model::WarningKind::ParentCycle,
+    crate::model::WarningKind::DuplicateSpanId,
+    crate::model::WarningKind::ChildOutsideParent,
+    crate::model::WarningKind::NonPositiveDuration,
+    crate::model::WarningKind::ClockSkew,
+];
+
 /// A trace with everything the views need, computed once after loading.
 #[derive(Debug)]
 pub struct Analyzed {

@@ -74,26 +74,6 @@ pub fn adjust(trace: &Trace, tree: &Tree, skews: &[Skew]) -> (Trace, usize) {
         }
     }
     // The adjusted copy keeps the parser's warnings only; the tree builder adds its own again.
-    t.warnings.retain(|w| {
-        !matches!(
-            w.kind,
-            crate::model::WarningKind::ChildOutsideParent
-                | crate::model::WarningKind::DuplicateSpanId
-                | crate::model::WarningKind::MissingParent
-                | crate::model::WarningKind::ParentCycle
-                | crate::model::WarningKind::NonPositiveDuration
-                | crate::model::WarningKind::ClockSkew
-        )
-    });
-    for k in [
-        crate::model::WarningKind::ChildOutsideParent,
-        crate::model::WarningKind::DuplicateSpanId,
-        crate::model::WarningKind::MissingParent,
-        crate::model::WarningKind::ParentCycle,
-        crate::model::WarningKind::NonPositiveDuration,
-        crate::model::WarningKind::ClockSkew,
-    ] {
-        t.warning_counts.remove(&k);
-    }
+    t.forget_warnings(&super::RECHECKED);
     (t, moved)
 }

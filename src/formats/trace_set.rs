@@ -40,14 +40,7 @@ impl TraceSet {
     /// Adds a whole trace: kept as it is if its ID is new, else its spans are copied into the trace with that ID.
     pub fn adopt(&mut self, t: Trace) {
         match self.index.get(&t.trace_id) {
-            Some(&i) => {
-                let all: Vec<u32> = (0..t.spans.len() as u32).collect();
-                let dst = &mut self.traces[i];
-                dst.append_spans(&t, &all);
-                for w in t.warnings.iter().filter(|w| w.span.is_none()) {
-                    dst.warn(w.kind, None, w.message.clone());
-                }
-            }
+            Some(&i) => self.traces[i].absorb(&t),
             None => {
                 self.index.insert(t.trace_id.clone(), self.traces.len());
                 self.traces.push(t);

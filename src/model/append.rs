@@ -47,6 +47,20 @@ impl Trace {
         self.copy_warnings(src, &maps.span);
     }
 
+    /// Copies every span of `src` to the end of this trace, with its trace-level warnings, and the counts of warnings
+    /// it only counted (past [`super::MAX_WARNINGS_PER_KIND`]): spans of one trace parsed or read apart.
+    pub fn absorb(&mut self, src: &Trace) {
+        let all: Vec<u32> = (0..src.spans.len() as u32).collect();
+        self.append_spans(src, &all);
+        for w in src.warnings.iter().filter(|w| w.span.is_none()) {
+            self.warn(w.kind, None, w.message.clone());
+        }
+        for (&kind, &count) in &src.warning_counts {
+            let kept = src.warnings.iter().filter(|w| w.kind == kind).count();
+            *self.warning_counts.entry(kind).or_insert(0) += count.saturating_sub(kept);
+        }
+    }
+
     /// One span, its strings and everything it points into (fields are copied in the order written).
     fn copy_span(&mut self, src: &Trace, s: Span, maps: &mut CopyMaps) -> Span {
         Span {
