@@ -1,7 +1,8 @@
 // Playwright runs against a release build of dist/ served under a sub-path by tests/e2e/server.mjs.
 import { defineConfig } from '@playwright/test';
 
-const PORT = 4173;
+// E2E_PORT lets two checkouts run their own specs at once (the specs that start a host page use fixed ports).
+const PORT = Number(process.env.E2E_PORT) || 4173;
 
 export default defineConfig({
   testDir: 'tests/e2e',
