@@ -70,10 +70,24 @@ pub(crate) fn nearest_rank(len: usize, p: f64) -> usize {
 /// Rows grouped by service, operation (within its service), or both; sorted by total time, largest first.
 /// `by == Operation` groups by operation name across services (service is then the most common one).
 pub fn stats(trace: &Trace, self_ns: &[i64], by: GroupBy) -> Vec<StatRow> {
+    stats_of(trace, self_ns, by, 0..trace.spans.len() as u32)
+}
+
+/// [`stats`] over some of the spans only (a focused subtree's, say).
+pub fn stats_of(
+    trace: &Trace,
+    self_ns: &[i64],
+    by: GroupBy,
+    spans: impl IntoIterator<Item = u32>,
+) -> Vec<StatRow> {
     let mut index: HashMap<(Sym, Sym), usize> = HashMap::new();
     let mut rows: Vec<StatRow> = Vec::new();
     let mut durs: Vec<Vec<i64>> = Vec::new();
-    for (i, s) in trace.spans.iter().enumerate() {
+    for i in spans {
+        let i = i as usize;
+        let Some(s) = trace.spans.get(i) else {
+            continue;
+        };
         let key = match by {
             GroupBy::Service => (s.service, Sym::MAX),
             GroupBy::Operation => (Sym::MAX, s.operation),

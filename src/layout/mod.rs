@@ -5,10 +5,12 @@
 //!
 //! Times here are `f64` nanoseconds *relative to the trace start*; absolute epoch times never reach `f64`.
 
+pub mod bar_labels;
 pub mod browser;
 pub mod compare_view;
 pub mod detail_text;
 pub mod export;
+pub mod focus;
 pub mod folding;
 pub mod geometry;
 pub mod legend;
@@ -17,7 +19,9 @@ pub mod rows;
 pub mod scatter;
 pub mod search_text;
 pub mod set_colors;
+pub mod span_table;
 pub mod stats_table;
+pub mod trace_views;
 
 pub use rows::{
     count_text, kept, rows, rows_text, shown, shown_kept, Kept, RowView, Shown, GROUP_ROW,

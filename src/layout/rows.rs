@@ -9,6 +9,7 @@
 //!   of its members passes the narrowing itself (not merely as the ancestor of a span that does); otherwise its kept
 //!   members show as rows of their own, so nothing a filter, a search or a highlight let through is hidden in a fold.
 //! - **Collapsed** spans show, without their descendants.
+//! - **Focus** on a subtree shows only that span and its descendants, under the same rules.
 //!
 //! Costs O(rows shown + members of groups + spans when narrowing); no recursion.
 
@@ -35,6 +36,9 @@ pub struct RowView<'a> {
     pub highlighted: Option<&'a [bool]>,
     /// Only spans on the critical path and their ancestors.
     pub critical_only: bool,
+    /// Only this span and its descendants (focus on a subtree): the span shows as a row of its own, even when it is a
+    /// member of a folded sibling group.
+    pub focus: Option<u32>,
 }
 
 impl RowView<'_> {
@@ -149,7 +153,13 @@ fn rows_kept(a: &Analyzed, v: &RowView, keep: Option<&Kept>) -> Vec<u32> {
     let mut out = Vec::with_capacity(tree.preorder.len().min(1 << 16));
     // Ranges of preorder positions still to walk, the next on top; `true` when the range is one member's subtree,
     // walked under its group's row (its first span is then not folded again).
-    let mut todo: Vec<(usize, usize, bool)> = vec![(0, tree.preorder.len(), false)];
+    let mut todo: Vec<(usize, usize, bool)> = match v.focus {
+        Some(f) => {
+            let r = super::focus::subtree_rows(tree, f);
+            vec![(r.start, r.end, true)]
+        }
+        None => vec![(0, tree.preorder.len(), false)],
+    };
     while let Some((mut r, end, mut as_member)) = todo.pop() {
         while r < end {
             let Some(i) = tree.preorder.get(r).map(|&i| i as usize) else {

@@ -113,7 +113,7 @@ fn CopyButton(text: String) -> impl IntoView {
 
 /// A button that copies `text` (however long) to the clipboard.
 #[component]
-fn CopyText(text: StoredValue<String>) -> impl IntoView {
+pub fn CopyText(text: StoredValue<String>) -> impl IntoView {
     let copied = RwSignal::new(false);
     view! {
         <button
@@ -196,10 +196,14 @@ fn detail_view(state: State, a: Arc<Analyzed>, i: u32) -> Option<impl IntoView> 
                     <span class="svc svc-mark" style:border-color=state.colors.with(|k| k.span(t, i))>{service.clone()}</span>
                     <span class="op">{op}</span>
                 </h2>
+                <button class="btn small" data-testid="focus-subtree" title="Show only this span and its descendants (z)" on:click=move |_| super::focus::focus_on(state, i)>
+                    "Focus"
+                </button>
                 <button class="btn small" title="Close (Esc)" on:click=move |_| state.selected.set(None)>"✕"</button>
             </div>
             {facts_table(&a, i, &s)}
             <RankLine span=i />
+            {super::exceptions::exception_cards(&a, i)}
             <h3>"Attributes"</h3>
             <table class="attrs" data-testid="span-attrs">{span_attrs}</table>
             <h3>"Process / resource"</h3>

@@ -5,6 +5,8 @@ use wasm_bindgen::JsValue;
 
 use super::{reveal, State};
 use crate::analysis::Analyzed;
+use crate::layout::bar_labels::BarLabel;
+use crate::layout::trace_views::TraceView;
 use crate::layout::window_from_link;
 use crate::model::flags;
 
@@ -124,6 +126,7 @@ pub fn apply_hash(state: State) {
     if !apply_trace(state, params.get("trace")) {
         return;
     }
+    apply_view_and_focus(state, &params);
     if let Some(t) = params.get("t") {
         match window_from_link(&t, state.total_ns()) {
             Some(w) => state.window.set(w),
@@ -138,6 +141,29 @@ pub fn apply_hash(state: State) {
             reveal(state, i);
             state.window.set(w);
         }
+    }
+}
+
+/// Restores `#view=<name>` and `#focus=<span id>` (a link without them shows the waterfall of the whole trace).
+fn apply_view_and_focus(state: State, params: &web_sys::UrlSearchParams) {
+    let view = super::tabs::built(params.get("view").and_then(|v| TraceView::from_link(&v)))
+        .unwrap_or_default();
+    if state.view.get_untracked() != view {
+        state.view.set(view);
+    }
+    // A link's bar label wins for this view (the one kept in the browser is left as it is).
+    if let Some(label) = params.get("label").and_then(|l| BarLabel::from_link(&l)) {
+        if state.bar_label.get_untracked() != label {
+            state.bar_label.set(label);
+        }
+    }
+    let focus = params
+        .get("focus")
+        .and_then(|id| find_span(state.trace.get_untracked()?.as_ref(), &id));
+    match focus {
+        Some(f) if state.focus.get_untracked() != Some(f) => super::focus::focus_on(state, f),
+        Some(_) => {}
+        None => super::focus::leave_focus(state),
     }
 }
 
@@ -232,6 +258,17 @@ pub fn current_link(state: State) -> String {
         let id = export_span_id(&a, i);
         hash = format!("span={}&{hash}", encode(&id));
     }
+    if let (Some(f), Some(a)) = (state.focus.get_untracked(), state.trace.get_untracked()) {
+        hash = format!("focus={}&{hash}", encode(&export_span_id(&a, f)));
+    }
+    let label = state.bar_label.get_untracked();
+    if label != BarLabel::Duration {
+        hash = format!("label={}&{hash}", encode(&label.link_value()));
+    }
+    let view = state.view.get_untracked();
+    if view != TraceView::Waterfall {
+        hash = format!("view={}&{hash}", view.link_name());
+    }
     let is_set = state
         .session
         .with_untracked(|s| s.as_ref().is_some_and(|s| s.is_set()));
@@ -300,6 +337,9 @@ pub fn sync_hash(state: State) {
     Effect::new(move |_| {
         let _ = state.selected.get();
         let _ = state.window.get();
+        let _ = state.focus.get();
+        let _ = state.view.get();
+        state.bar_label.track();
         settle.cancel();
         if state.trace.with(|t| t.is_none()) || state.config.with_value(|c| c.embed) {
             return;

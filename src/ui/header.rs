@@ -76,7 +76,7 @@ pub fn TopBar() -> impl IntoView {
                 title="Switch light / dark"
                 on:click=move |_| {
                     state.dark.update(|d| *d = !*d);
-                    super::remember_theme(state.dark.get_untracked());
+                    super::theme::remember_theme(state.dark.get_untracked());
                 }
             >
                 {move || if state.dark.get() { "☀ Light" } else { "☾ Dark" }}
@@ -108,34 +108,7 @@ pub fn TraceHeader() -> impl IntoView {
             .map(|w| view! { <li><b>{w.kind.label()}</b>": "{w.message.clone()}</li> })
             .collect_view();
         let incomplete = a.tree.incomplete;
-        let i = state.current.get_untracked();
-        let skewed = s
-            .traces
-            .get(i)
-            .and_then(|m| m.opened())
-            .is_some_and(|o| !o.skews.is_empty());
-        let s2 = s.clone();
-        let moved_text = move || {
-            let moved = s2.adjusted(i).map(|(_, n)| n).unwrap_or(0);
-            format!(" ({moved} span{} moved)", if moved == 1 { "" } else { "s" })
-        };
-        let skew_view = skewed.then(|| {
-            view! {
-                <label class="toggle skew" data-testid="skew-toggle">
-                    <input
-                        type="checkbox"
-                        prop:checked=move || state.skew_on.get()
-                        on:change=move |ev| {
-                            state.skew_on.set(event_target_checked(&ev));
-                            // The adjusted trace has another length: fit the view to it.
-                            state.window.set(crate::layout::TimeWindow::full(state.total_ns() as i64));
-                        }
-                    />
-                    "Adjust clock skew"
-                    {move || state.skew_on.get().then(moved_text.clone())}
-                </label>
-            }
-        });
+        let skew_view = skew_toggle(&s);
         Some(view! {
             <section class="trace-header">
                 <AllTraces />
@@ -158,6 +131,7 @@ pub fn TraceHeader() -> impl IntoView {
                     <div><dt>"Services"</dt><dd data-testid="service-count">{t.service_count()}</dd></div>
                     <div><dt>"Depth"</dt><dd data-testid="depth">{a.tree.max_depth + 1}</dd></div>
                     <div><dt>"Errors"</dt><dd data-testid="error-count">{t.error_count()}</dd></div>
+                    <super::exceptions::ExceptionCount a=a.clone() />
                 </dl>
                 {(warnings > 0).then(|| view! {
                     <details class="warnings" data-testid="warnings">
@@ -189,4 +163,37 @@ fn AllTraces() -> impl IntoView {
             }
         })
     }
+}
+
+/// "Adjust clock skew", when the trace on screen has skewed spans.
+fn skew_toggle(s: &std::sync::Arc<super::Session>) -> Option<impl IntoView + use<>> {
+    let state = use_state();
+    let i = state.current.get_untracked();
+    let skewed = s
+        .traces
+        .get(i)
+        .and_then(|m| m.opened())
+        .is_some_and(|o| !o.skews.is_empty());
+    let s2 = s.clone();
+    let moved_text = move || {
+        let moved = s2.adjusted(i).map(|(_, n)| n).unwrap_or(0);
+        format!(" ({moved} span{} moved)", if moved == 1 { "" } else { "s" })
+    };
+    skewed.then(|| {
+        view! {
+            <label class="toggle skew" data-testid="skew-toggle">
+                <input
+                    type="checkbox"
+                    prop:checked=move || state.skew_on.get()
+                    on:change=move |ev| {
+                        state.skew_on.set(event_target_checked(&ev));
+                        // The adjusted trace has another length: fit the view to it.
+                        state.window.set(crate::layout::TimeWindow::full(state.total_ns() as i64));
+                    }
+                />
+                "Adjust clock skew"
+                {move || state.skew_on.get().then(moved_text.clone())}
+            </label>
+        }
+    })
 }

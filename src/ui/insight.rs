@@ -6,8 +6,11 @@ use leptos::prelude::*;
 
 use super::{use_state, State};
 use crate::analysis::critical::{critical_path, critical_time};
-use crate::analysis::stats::{contributors, stats, summarize, Contributor, GroupBy, StatRow};
+use crate::analysis::stats::{
+    contributors, stats, stats_of, summarize, Contributor, GroupBy, StatRow,
+};
 use crate::analysis::Analyzed;
+use crate::layout::focus::{in_subtree, subtree_spans};
 use crate::layout::stats_table::{
     grouping_picked, next_order, order_mark, rows_not_drawn_text, sort_rows, Order, SortKey,
 };
@@ -66,19 +69,30 @@ pub fn Summary() -> impl IntoView {
     let state = use_state();
     move || {
         let a = state.trace.get()?;
-        // For a selected span with children: its subtree's critical path.
+        // For a selected span with children: its subtree's critical path; else the focused subtree's.
+        let focus = state.focus.get();
         let sel = state
             .selected
             .get()
-            .filter(|&s| !a.tree.children_of(s).is_empty());
+            .filter(|&s| !a.tree.children_of(s).is_empty())
+            .filter(|&s| focus.is_none_or(|f| in_subtree(&a.tree, f, s)))
+            .map(|s| {
+                let scope = if Some(s) == focus {
+                    "the focused subtree"
+                } else {
+                    "the selected subtree"
+                };
+                (s, scope)
+            })
+            .or(focus.map(|f| (f, "the focused subtree")));
         let (sentence, crit, scope) = match sel {
-            Some(s) => {
+            Some((s, scope)) => {
                 let path = critical_path(&a.trace, &a.tree, s);
                 let summary = summarize(&a.trace, &a.tree, &path, s);
                 (
                     summary.sentence,
                     std::borrow::Cow::Owned(critical_time(a.trace.spans.len(), &path)),
-                    "the selected subtree",
+                    scope,
                 )
             }
             // The trace's own critical time is already computed: borrow it, no per-render copy.
@@ -160,6 +174,9 @@ pub fn StatsPanel() -> impl IntoView {
                 <section class="stats-panel" data-testid="stats-panel">
                     <div class="stats-head">
                         <b>"Statistics"</b>
+                        {move || state.focus.get().is_some().then(|| view! {
+                            <span class="muted" data-testid="stats-scope">"of the focused subtree"</span>
+                        })}
                         <label class="toggle">
                             "Group by"
                             <select
@@ -191,7 +208,16 @@ fn stats_table_view(
     shown: RwSignal<usize>,
 ) -> Option<impl IntoView> {
     let a = state.trace.get()?;
-    let mut rows = stats(&a.trace, &a.self_ns, by.get());
+    // While a subtree is in focus, the table speaks of it alone.
+    let mut rows = match state.focus.get() {
+        Some(f) => stats_of(
+            &a.trace,
+            &a.self_ns,
+            by.get(),
+            subtree_spans(&a.tree, f).iter().copied(),
+        ),
+        None => stats(&a.trace, &a.self_ns, by.get()),
+    };
     sort_rows(&a.trace.strings, &mut rows, order.get());
     let total = rows.len();
     let limit = shown.get();

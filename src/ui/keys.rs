@@ -6,6 +6,7 @@ use wasm_bindgen::JsCast;
 use super::search::step_match;
 use super::{reveal, use_state, State};
 use crate::layout::folding::Folding;
+use crate::layout::trace_views::TraceView;
 use crate::layout::TimeWindow;
 
 pub const SHORTCUTS: &[(&str, &str)] = &[
@@ -17,6 +18,14 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ),
     ("drag on the time axis", "zoom to that range"),
     ("0", "reset zoom"),
+    (
+        "1 2 3 4",
+        "waterfall / flame graph / span table / service graph",
+    ),
+    (
+        "z or right-click a row",
+        "focus on the selected span's subtree (Esc leaves)",
+    ),
     ("f / b", "focus the next / previous span"),
     ("Enter", "open the focused span's detail"),
     ("Space", "collapse or expand the focused span"),
@@ -110,58 +119,77 @@ pub fn install(state: State) {
             }
             return;
         }
-        let total = state.total_ns();
-        let w = state.window.get_untracked();
-        let big = ev.shift_key();
-        let pan = if big { 0.5 } else { 0.1 } * w.width();
-        let zoom = if big { 0.5 } else { 0.8 };
-        let mut handled = true;
-        match key.as_str() {
-            "ArrowLeft" | "a" | "A" => state.window.set(w.pan(-pan, total)),
-            "ArrowRight" | "d" | "D" => state.window.set(w.pan(pan, total)),
-            "ArrowUp" => state
-                .window
-                .set(w.zoom_around((w.start + w.end) / 2.0, zoom, total)),
-            "ArrowDown" => {
-                state
-                    .window
-                    .set(w.zoom_around((w.start + w.end) / 2.0, 1.0 / zoom, total))
-            }
-            "0" => state.window.set(TimeWindow::full(total as i64)),
-            "[" => state.fold(Folding::expand_all),
-            "]" => state.fold(Folding::collapse_all),
-            "p" => state.fold(Folding::close_one_level),
-            "o" => state.fold(Folding::open_one_level),
-            "f" => move_focus(state, 1),
-            "b" => move_focus(state, -1),
-            "n" => step_match(state, 1),
-            "N" => step_match(state, -1),
-            "Enter" => {
-                if let Some(f) = state.focused.get_untracked() {
-                    reveal(state, f);
-                }
-            }
-            " " => {
-                if let Some(f) = state.focused.get_untracked() {
-                    state.toggle_collapse(f);
-                }
-            }
-            "/" => state.focus_search.update(|n| *n += 1),
-            "?" => state.help.update(|h| *h = !*h),
-            "Escape" => {
-                state.help.set(false);
-                state.query.set(String::new());
-                state.selected.set(None);
-                super::insight::clear_highlight(state);
-            }
-            _ => handled = false,
-        }
-        if handled {
+        if trace_key(state, &key, ev.shift_key()) {
             ev.prevent_default();
         }
     });
 }
 
+/// A key on the trace's views; false if it is not one of theirs.
+fn trace_key(state: State, key: &str, big: bool) -> bool {
+    let total = state.total_ns();
+    let w = state.window.get_untracked();
+    let pan = if big { 0.5 } else { 0.1 } * w.width();
+    let zoom = if big { 0.5 } else { 0.8 };
+    let mut handled = true;
+    match key {
+        "ArrowLeft" | "a" | "A" => state.window.set(w.pan(-pan, total)),
+        "ArrowRight" | "d" | "D" => state.window.set(w.pan(pan, total)),
+        "ArrowUp" => state
+            .window
+            .set(w.zoom_around((w.start + w.end) / 2.0, zoom, total)),
+        "ArrowDown" => state
+            .window
+            .set(w.zoom_around((w.start + w.end) / 2.0, 1.0 / zoom, total)),
+        "0" => state.window.set(TimeWindow::full(total as i64)),
+        "[" => state.fold(Folding::expand_all),
+        "]" => state.fold(Folding::collapse_all),
+        "p" => state.fold(Folding::close_one_level),
+        "o" => state.fold(Folding::open_one_level),
+        "f" => move_focus(state, 1),
+        "b" => move_focus(state, -1),
+        "n" => step_match(state, 1),
+        "N" => step_match(state, -1),
+        "Enter" => {
+            if let Some(f) = state.focused.get_untracked() {
+                reveal(state, f);
+            }
+        }
+        " " => {
+            if let Some(f) = state.focused.get_untracked() {
+                state.toggle_collapse(f);
+            }
+        }
+        "/" => state.focus_search.update(|n| *n += 1),
+        "?" => state.help.update(|h| *h = !*h),
+        "z" => {
+            if let Some(i) = state
+                .selected
+                .get_untracked()
+                .or(state.focused.get_untracked())
+            {
+                super::focus::focus_on(state, i);
+            }
+        }
+        "1" | "2" | "3" | "4" => {
+            if let Some(v) = super::tabs::built(TraceView::from_key(key)) {
+                state.view.set(v);
+            }
+        }
+        // Esc leaves a focus first; the next clears the search and the selection.
+        "Escape" if state.focus.get_untracked().is_some() && !state.help.get_untracked() => {
+            super::focus::leave_focus(state)
+        }
+        "Escape" => {
+            state.help.set(false);
+            state.query.set(String::new());
+            state.selected.set(None);
+            super::insight::clear_highlight(state);
+        }
+        _ => handled = false,
+    }
+    handled
+}
 #[component]
 pub fn HelpOverlay() -> impl IntoView {
     let state = use_state();

@@ -1,14 +1,18 @@
 //! The Leptos UI: thin components that read the core. All state lives in [`State`], shared by context.
 
+mod bar_label;
 mod browser;
 mod compare;
 mod compare_rows;
 mod config;
+mod debounce;
 mod detail;
 mod download;
 mod embed;
 mod engine;
+mod exceptions;
 mod export;
+mod focus;
 mod handover;
 mod header;
 mod insight;
@@ -22,8 +26,11 @@ mod scatter;
 mod search;
 mod session;
 mod set_insight;
+mod span_table;
 mod status;
+mod tabs;
 mod tasks;
+mod theme;
 mod view;
 mod waterfall;
 
@@ -36,46 +43,14 @@ use crate::analysis::search::Filters;
 use crate::analysis::Analyzed;
 use crate::layout::folding::Folding;
 use crate::layout::geometry::Frame;
+use crate::layout::trace_views::TraceView;
 use crate::layout::{ServiceColors, Shown, TimeWindow};
 pub use session::Session;
 
 /// How long a newly shown trace is drawn without the waterfall's overscan (see `State::fresh`).
 const FRESH_FOR: std::time::Duration = std::time::Duration::from_millis(150);
 
-/// Runs the last of a burst of calls once none has come for a while (each call drops the one still waiting).
-#[derive(Clone, Copy)]
-pub struct Debounce {
-    pending: StoredValue<Option<TimeoutHandle>>,
-    after: std::time::Duration,
-}
-
-impl Debounce {
-    pub fn new(after: std::time::Duration) -> Debounce {
-        Debounce {
-            pending: StoredValue::new(None),
-            after,
-        }
-    }
-    /// Drops the call still waiting, if any.
-    pub fn cancel(&self) {
-        if let Some(h) = self.pending.try_update_value(|p| p.take()).flatten() {
-            h.clear();
-        }
-    }
-    /// Runs `f` after the wait, unless another call comes first.
-    pub fn call(&self, f: impl FnOnce() + 'static) {
-        self.cancel();
-        let pending = self.pending;
-        let h = set_timeout_with_handle(
-            move || {
-                pending.set_value(None);
-                f();
-            },
-            self.after,
-        );
-        self.pending.set_value(h.ok());
-    }
-}
+pub use debounce::Debounce;
 
 pub use crate::text::group_digits;
 
@@ -102,6 +77,14 @@ pub struct State {
     pub folding: RwSignal<Folding>,
     pub window: RwSignal<TimeWindow>,
     pub selected: RwSignal<Option<u32>>,
+    /// The span whose subtree is in focus (`z`): only it and its descendants show, in every view.
+    pub focus: RwSignal<Option<u32>>,
+    /// The view of the trace on screen: waterfall, flame graph, span table or service graph.
+    pub view: RwSignal<TraceView>,
+    /// The span table's order.
+    pub table_order: RwSignal<crate::layout::span_table::SpanOrder>,
+    /// What shows beside each bar (kept in the browser and in the link).
+    pub bar_label: RwSignal<crate::layout::bar_labels::BarLabel>,
     pub scroll_top: RwSignal<f64>,
     pub viewport_h: RwSignal<f64>,
     /// Width of the whole waterfall, px.
@@ -204,6 +187,7 @@ impl State {
             critical_only: RwSignal::new(false),
             highlight: RwSignal::new(None),
             highlight_filter: RwSignal::new(false),
+            focus: RwSignal::new(None),
         };
         let (hits, rows) = view::memos(inputs);
         let (window, width, name_w) = (
@@ -228,6 +212,10 @@ impl State {
             folding,
             window,
             selected: RwSignal::new(None),
+            focus: inputs.focus,
+            view: RwSignal::new(TraceView::default()),
+            table_order: RwSignal::new(Default::default()),
+            bar_label: RwSignal::new(bar_label::remembered()),
             scroll_top: RwSignal::new(0.0),
             viewport_h: RwSignal::new(600.0),
             width,
@@ -335,6 +323,7 @@ impl State {
         self.folding.set(Folding::new(&t));
         self.window.set(TimeWindow::full(t.duration_ns()));
         self.selected.set(None);
+        self.focus.set(None);
         self.focused.set(None);
         self.highlight.set(None);
         self.highlight_filter.set(false);
@@ -431,21 +420,6 @@ impl State {
     }
 }
 
-const THEME_KEY: &str = "stitch.theme";
-
-/// The theme the user picked last in this browser (`"dark"` or `"light"`).
-fn remembered_theme() -> Option<String> {
-    let storage = web_sys::window()?.local_storage().ok()??;
-    storage.get_item(THEME_KEY).ok()?
-}
-
-/// Keeps the theme the user picked for the next visit (storage may be off: then it is not kept).
-pub fn remember_theme(dark: bool) {
-    if let Some(Ok(Some(storage))) = web_sys::window().map(|w| w.local_storage()) {
-        let _ = storage.set_item(THEME_KEY, if dark { "dark" } else { "light" });
-    }
-}
-
 /// Selects span `i`, expanding its ancestors and scrolling its row into view.
 pub fn reveal(state: State, i: u32) {
     let Some(a) = state.trace.get_untracked() else {
@@ -483,7 +457,7 @@ fn App() -> impl IntoView {
     // ?theme=, else the theme the user picked last, else the system's.
     let cfg = state.config.get_value();
     // An embed follows its host (?theme=, stitch:theme) or the system, not a pick made in Stitch's own page.
-    let remembered = (!cfg.embed).then(remembered_theme).flatten();
+    let remembered = (!cfg.embed).then(theme::remembered_theme).flatten();
     match cfg.theme.clone().or(remembered).as_deref() {
         Some("dark") => state.dark.set(true),
         Some("light") => state.dark.set(false),
@@ -576,7 +550,18 @@ fn App() -> impl IntoView {
                 {move || if has_trace.get() {
                     view! {
                         <div class="main" class:hidden=move || browsing.get() || state.comparing.with(|c| c.is_some())>
-                            <waterfall::Waterfall />
+                            <div class="views">
+                                <tabs::ViewTabs />
+                                <focus::Breadcrumb />
+                                // The waterfall stays mounted under the other views, as under the browser.
+                                <div class="view-pane" class:hidden=move || state.view.get() != TraceView::Waterfall>
+                                    <waterfall::Waterfall />
+                                </div>
+                                {move || match state.view.get() {
+                                    TraceView::Table => view! { <span_table::SpanTable /> }.into_any(),
+                                    _ => ().into_any(),
+                                }}
+                            </div>
                             <detail::Detail />
                         </div>
                     }.into_any()

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use super::{use_state, State};
 use crate::analysis::Analyzed;
+use crate::layout::bar_labels::{bar_label_text, BarLabel};
 use crate::layout::geometry::{
     duration_text, group_label, kind_mark, pills, GroupTimes, SpanTimes, LABEL_GAP, ROW_H,
 };
@@ -188,6 +189,11 @@ fn span_row_view(
                 state.selected.set(Some(span));
                 state.focused.set(Some(span));
             }
+            // The row's context action: focus on its subtree.
+            on:contextmenu=move |ev: web_sys::MouseEvent| {
+                ev.prevent_default();
+                super::focus::focus_on(state, span);
+            }
         >
             <title>{title}</title>
             <rect class="row-bg" x="0" y="0" width=move || state.width.get() height=ROW_H />
@@ -228,6 +234,16 @@ fn SpanLabel(a: Arc<Analyzed>, span: u32, indent: f64, collapsed: Signal<bool>) 
         .get(span as usize)
         .map(|s| kind_mark(s.kind))
         .unwrap_or("");
+    // An error row names its exception's type beside the operation.
+    let exception = is_error
+        .then(|| {
+            crate::analysis::exceptions::exceptions_of(t, span)
+                .into_iter()
+                .next()
+        })
+        .flatten()
+        .map(|e| crate::layout::detail_text::short_exception_type(&e.kind).to_string())
+        .filter(|k| !k.is_empty());
     let descendants = a.tree.descendants.get(span as usize).copied().unwrap_or(0);
     let error_below = a
         .tree
@@ -241,6 +257,7 @@ fn SpanLabel(a: Arc<Analyzed>, span: u32, indent: f64, collapsed: Signal<bool>) 
             <tspan class="svc" fill=color>{t.service(span).to_string()}</tspan>
             <tspan class="kind">{if kind.is_empty() { String::from(" ") } else { format!(" {kind} ") }}</tspan>
             <tspan class="op">{t.operation(span).to_string()}</tspan>
+            {exception.map(|k| view! { <tspan class="exc-type" data-testid="row-exception" dx="6">{k}</tspan> })}
             {move || state.rank_of(span).filter(|r| r.slow).map(|r| view! {
                 <tspan class="slow-badge" dx="6">{format!("slow · p{}", r.percentile)}</tspan>
             })}
@@ -261,10 +278,16 @@ fn SpanBar(a: Arc<Analyzed>, span: u32, times: SpanTimes, duration: String) -> i
     let color = state.colors.with_untracked(|k| k.span(t, span));
     let is_error = t.spans.get(span as usize).is_some_and(|s| s.is_error());
     let pill_list = pills(&a, span);
+    let a = a.clone();
     move || {
+        // The label beside the bar: the duration, unless another is picked.
+        let label = state.bar_label.with(|l| match l {
+            BarLabel::Duration => duration.clone(),
+            other => bar_label_text(&a, span, other),
+        });
         let g = state
             .frame
-            .with(|f| f.place_span(&times, &duration, &pill_list));
+            .with(|f| f.place_span(&times, &label, &pill_list));
         let crit = state.show_critical.get().then(|| {
             g.sections
                 .iter()
@@ -295,7 +318,7 @@ fn SpanBar(a: Arc<Analyzed>, span: u32, times: SpanTimes, duration: String) -> i
             {pill_view}
             {events}
             {crit}
-            <text class="dur" class:inside=d.inside x=d.x y="16.5" text-anchor=d.anchor>{duration.clone()}</text>
+            <text class="dur" data-testid="bar-label-text" class:inside=d.inside x=d.x y="16.5" text-anchor=d.anchor>{label}</text>
         }
     }
 }

@@ -36,6 +36,8 @@ pub struct Inputs {
     pub critical_only: RwSignal<bool>,
     pub highlight: RwSignal<Option<Arc<Vec<bool>>>>,
     pub highlight_filter: RwSignal<bool>,
+    /// The span whose subtree is in focus, if any.
+    pub focus: RwSignal<Option<u32>>,
 }
 
 /// The hits, and the rows shown with their count.
@@ -76,9 +78,15 @@ pub fn memos(i: Inputs) -> (Memo<Arc<Hits>>, Memo<Arc<Shown>>) {
             return Arc::new(Shown::default());
         };
         let keep: Option<Arc<Kept>> = narrowing.get();
+        let focus = i.focus.get();
         narrowings.with(|n| {
-            i.folding
-                .with(|fold| Arc::new(shown_kept(&a, &n.view(fold), keep.as_deref())))
+            i.folding.with(|fold| {
+                let view = RowView {
+                    focus,
+                    ..n.view(fold)
+                };
+                Arc::new(shown_kept(&a, &view, keep.as_deref()))
+            })
         })
     });
     (hits, rows)
@@ -102,6 +110,7 @@ impl Narrowings {
             filtered: self.filtered.as_deref().map(|v| &v[..]),
             highlighted: self.highlighted.as_deref().map(|v| &v[..]),
             critical_only: self.critical_only,
+            focus: None,
         }
     }
 }

@@ -194,6 +194,7 @@ fn Toolbar() -> impl IntoView {
                 "Statistics"
             </button>
             <button class="btn small" title="Keyboard shortcuts (?)" on:click=move |_| state.help.update(|h| *h = !*h)>"?"</button>
+            <super::bar_label::BarLabelPicker />
             <span class="spacer"></span>
             <span class="window-label muted" data-testid="window-label">
                 {move || {

@@ -21,11 +21,16 @@ const tracer = provider.getTracer('stitch-e2e', '1.0.0');
 const child = (parent, name, kind, attrs) =>
   tracer.startSpan(name, { kind, attributes: attrs }, trace.setSpan(context.active(), parent));
 
-// GET /checkout (server) > cart.Get (client) > SELECT cart (client, error); GET /checkout > render (internal)
+// GET /checkout (server) > cart.Get (client) > SELECT cart (client, error, with a recorded exception);
+// GET /checkout > render (internal)
 const root = tracer.startSpan('GET /checkout', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'http.response.status_code': 200 } });
 const cart = child(root, 'cart.Get', SpanKind.CLIENT, { 'rpc.system': 'grpc' });
 const sql = child(cart, 'SELECT cart', SpanKind.CLIENT, { 'db.system': 'postgresql', 'db.statement': 'SELECT * FROM cart WHERE id = $1' });
 sql.addEvent('retry', { attempt: 2 });
+// A thrown error recorded the SDK's way: an `exception` event with its type, message and stack trace.
+class DeadlockError extends Error {}
+DeadlockError.prototype.name = 'DeadlockError';
+sql.recordException(new DeadlockError('deadlock detected on cart row 42'));
 sql.setStatus({ code: SpanStatusCode.ERROR, message: 'deadlock detected' });
 await new Promise((r) => setTimeout(r, 5));
 sql.end();

@@ -1,0 +1,39 @@
+//! The tabs that switch between the views of the trace on screen (also the keys `1`–`4`, and `#view=` in a link).
+
+use leptos::prelude::*;
+
+use super::use_state;
+use crate::layout::trace_views::TraceView;
+
+/// The views built so far, in tab order.
+pub const VIEWS: &[TraceView] = &[TraceView::Waterfall, TraceView::Table];
+
+/// The view a key or a link names, if it is built.
+pub fn built(v: Option<TraceView>) -> Option<TraceView> {
+    v.filter(|v| VIEWS.contains(v))
+}
+
+#[component]
+pub fn ViewTabs() -> impl IntoView {
+    let state = use_state();
+    let tabs = VIEWS
+        .iter()
+        .map(|&v| {
+            let on = move || state.view.get() == v;
+            view! {
+                <button
+                    class="view-tab"
+                    role="tab"
+                    class:on=on
+                    aria-selected=move || if on() { "true" } else { "false" }
+                    data-testid=format!("tab-{}", v.link_name())
+                    title=format!("{} ({})", v.label(), v.key())
+                    on:click=move |_| state.view.set(v)
+                >
+                    {v.label()}
+                </button>
+            }
+        })
+        .collect_view();
+    view! { <div class="view-tabs" role="tablist" aria-label="Views of the trace">{tabs}</div> }
+}
