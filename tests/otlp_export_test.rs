@@ -35,21 +35,24 @@ fn floats(v: serde_json::Value) -> serde_json::Value {
     }
 }
 
-fn attrs(t: &Trace, r: stitch::model::IndexRange) -> Vec<(String, String)> {
+/// Attributes as (key, value text).
+type Attrs = Vec<(String, String)>;
+
+fn attrs(t: &Trace, r: stitch::model::IndexRange) -> Attrs {
     t.attr_range(r)
         .iter()
         .map(|a| (t.sym(a.key).to_string(), value_text(t, &a.value)))
         .collect()
 }
 
-fn events(t: &Trace, i: usize) -> Vec<(i64, String, Vec<(String, String)>)> {
+fn events(t: &Trace, i: usize) -> Vec<(i64, String, Attrs)> {
     t.events[t.spans[i].events.range()]
         .iter()
         .map(|e| (e.time_ns, t.str(e.name).to_string(), attrs(t, e.attrs)))
         .collect()
 }
 
-fn links(t: &Trace, i: usize) -> Vec<(String, String, Vec<(String, String)>)> {
+fn links(t: &Trace, i: usize) -> Vec<(String, String, Attrs)> {
     t.links[t.spans[i].links.range()]
         .iter()
         .map(|l| {
@@ -95,12 +98,13 @@ fn compare(name: &str, t: &Trace, tree: &Tree, b: &Trace, btree: &Tree) {
         "{name}: span IDs written are unique"
     );
     let matched: Vec<usize> = (0..t.spans.len() as u32)
-        .map(|i| index[otlp_write::span_id(t, i).as_str()])
+        .map(|i| index[otlp_write::span_id(t, &tree.parent, i).as_str()])
         .collect();
     for (i, (s, &j)) in t.spans.iter().zip(&matched).enumerate() {
         let id = t.span_id(i as u32);
         let r = &b.spans[j];
-        let plain = !s.has(flags::SHARED) && !s.has(flags::DUPLICATE_ID);
+        let client = tree.parent[i] != NONE && t.span_id(tree.parent[i]) == id;
+        let plain = !(s.has(flags::DUPLICATE_ID) || (s.has(flags::SHARED) && client));
         if plain && id.len() == 16 && id.bytes().all(|c| c.is_ascii_hexdigit()) {
             assert_eq!(
                 b.span_id(j as u32),

@@ -4,7 +4,8 @@
 //!   model keeps one scope per resource); `service.name` in the resource is the span's service.
 //! * IDs are lower-case hex of 32 (trace) and 16 (span) digits: shorter hex IDs are padded with zeros; an ID that
 //!   is not hex, or all zeros, is replaced by a hash of its text. A span that shares its ID with another (a Zipkin
-//!   `shared` server span, a duplicate) gets an ID of its own, as Jaeger's span ID deduper does, so the tree
+//!   `shared` server span under the client whose ID it reuses, a later span of a duplicate ID, flagged by
+//!   `analysis::tree`) gets an ID of its own, as Jaeger's span ID deduper does, so the tree
 //!   survives: each span's `parentSpanId` is its parent in the tree shown, by that parent's written ID.
 //! * Times are integer nanoseconds, written as decimal strings; `intValue` too, as protobuf's JSON mapping has it.
 //! * Arrays and key/value lists kept as JSON text become `arrayValue` / `kvlistValue` again; `bytesValue` is the
@@ -53,17 +54,32 @@ pub fn trace_id(trace: &Trace) -> String {
     hex_or_hash(&trace.trace_id, 32)
 }
 
-/// The span ID written for span `i` (see the module's notes).
-pub fn span_id(trace: &Trace, i: u32) -> String {
+/// The span ID written for span `i` (see the module's notes); `parents` as for [`trace_json`].
+pub fn span_id(trace: &Trace, parents: &[u32], i: u32) -> String {
     let Some(s) = trace.spans.get(i as usize) else {
         return String::new();
     };
     let text = trace.str(s.span_id);
-    if s.has(flags::SHARED) || s.has(flags::DUPLICATE_ID) {
+    if s.has(flags::DUPLICATE_ID) || reuses_parent_id(trace, parents, i, s) {
         hashed(text, u64::from(i) + 1, 16)
     } else {
         hex_or_hash(text, 16)
     }
+}
+
+/// A Zipkin `shared` server span under the client span whose ID it reuses.
+fn reuses_parent_id(t: &Trace, parents: &[u32], i: u32, s: &Span) -> bool {
+    if !s.has(flags::SHARED) {
+        return false;
+    }
+    let parent = match parents.get(i as usize) {
+        Some(&p) if parents.len() == t.spans.len() => p,
+        _ => match s.parent {
+            ParentRef::Index(p) => p,
+            _ => NONE,
+        },
+    };
+    parent != NONE && parent != i && t.span_id(parent) == t.str(s.span_id)
 }
 
 /// `id` padded to `digits` lower-case hex digits, or, when it is not hex, longer, or all zeros, a hash of it.
@@ -144,10 +160,10 @@ impl<'a> Writer<'a> {
         if self.parents.len() == self.t.spans.len() {
             let p = self.parents[i as usize];
             if p != NONE {
-                return Some(span_id(self.t, p));
+                return Some(span_id(self.t, self.parents, p));
             }
         } else if let ParentRef::Index(p) = s.parent {
-            return (p != i).then(|| span_id(self.t, p));
+            return (p != i).then(|| span_id(self.t, self.parents, p));
         }
         match s.parent {
             ParentRef::Id(pid) => {
@@ -332,7 +348,7 @@ impl Serialize for SpanOut<'_, '_> {
         let tracestate = attrs.iter().find(|a| Some(a.key) == w.tracestate);
         let mut m = ser.serialize_map(None)?;
         m.serialize_entry("traceId", &w.trace_id)?;
-        m.serialize_entry("spanId", &span_id(t, self.i))?;
+        m.serialize_entry("spanId", &span_id(t, w.parents, self.i))?;
         if let Some(p) = w.parent_id(self.i, s) {
             m.serialize_entry("parentSpanId", &p)?;
         }

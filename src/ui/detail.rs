@@ -196,6 +196,7 @@ fn detail_view(state: State, a: Arc<Analyzed>, i: u32) -> Option<impl IntoView> 
                     <span class="svc svc-mark" style:border-color=state.colors.with(|k| k.span(t, i))>{service.clone()}</span>
                     <span class="op">{op}</span>
                 </h2>
+                <super::export::CopySpanJson span=i />
                 <button class="btn small" title="Close (Esc)" on:click=move |_| state.selected.set(None)>"✕"</button>
             </div>
             {facts_table(&a, i, &s)}
