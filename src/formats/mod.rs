@@ -6,6 +6,7 @@ pub mod ids;
 pub mod jaeger;
 pub mod json;
 pub mod otlp;
+pub mod otlp_write;
 pub mod scalar;
 pub mod time;
 pub mod trace_set;

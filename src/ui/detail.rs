@@ -199,6 +199,7 @@ fn detail_view(state: State, a: Arc<Analyzed>, i: u32) -> Option<impl IntoView> 
                 <button class="btn small" data-testid="focus-subtree" title="Show only this span and its descendants (z)" on:click=move |_| super::focus::focus_on(state, i)>
                     "Focus"
                 </button>
+                <super::export::CopySpanJson span=i />
                 <button class="btn small" title="Close (Esc)" on:click=move |_| state.selected.set(None)>"✕"</button>
             </div>
             {facts_table(&a, i, &s)}

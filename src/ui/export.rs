@@ -1,4 +1,5 @@
-//! Export of the current view as a standalone SVG (styled, text escaped) or a PNG.
+//! Export of the current view as a standalone SVG (styled, text escaped) or a PNG; of the trace on screen as OTLP
+//! JSON, and of the selected span as JSON (`formats::otlp_write`).
 
 use leptos::prelude::*;
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
@@ -114,6 +115,43 @@ pub fn export_png(state: State) {
     img.set_src(&url);
 }
 
+/// Saves the trace on screen (clock skew adjusted if it is) as `<traceId>.otlp.json`.
+pub fn export_otlp(state: State) {
+    let Some(a) = state.trace.get_untracked() else {
+        return;
+    };
+    let json = crate::formats::otlp_write::trace_json(&a.trace, &a.tree.parent);
+    let name = format!(
+        "{}.otlp.json",
+        crate::formats::otlp_write::trace_id(&a.trace)
+    );
+    save_text(&json, "application/json", &name);
+}
+
+/// "Copy JSON" in the span panel: the span, with its resource and scope, as a one-span OTLP JSON document.
+#[component]
+pub fn CopySpanJson(span: u32) -> impl IntoView {
+    let state = super::use_state();
+    let copied = RwSignal::new(false);
+    view! {
+        <button
+            class="btn small"
+            data-testid="copy-span-json"
+            title="Copy this span as OTLP JSON"
+            on:click=move |_| {
+                let (Some(w), Some(a)) = (web_sys::window(), state.trace.get_untracked()) else {
+                    return;
+                };
+                let json = crate::formats::otlp_write::span_json(&a.trace, &a.tree.parent, span);
+                let _ = w.navigator().clipboard().write_text(&json);
+                copied.set(true);
+            }
+        >
+            {move || if copied.get() { "Copied" } else { "Copy JSON" }}
+        </button>
+    }
+}
+
 #[component]
 pub fn ExportButtons() -> impl IntoView {
     let state = super::use_state();
@@ -123,6 +161,9 @@ pub fn ExportButtons() -> impl IntoView {
         </button>
         <button class="btn small" data-testid="export-png" title="Save the current view as PNG" on:click=move |_| export_png(state)>
             "PNG"
+        </button>
+        <button class="btn small" data-testid="export-otlp" title="Save the trace as OTLP JSON" on:click=move |_| export_otlp(state)>
+            "OTLP JSON"
         </button>
     }
 }
