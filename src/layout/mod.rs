@@ -8,6 +8,7 @@
 pub mod browser;
 pub mod compare_view;
 pub mod detail_text;
+pub mod events_table;
 pub mod export;
 pub mod folding;
 pub mod geometry;
