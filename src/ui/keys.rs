@@ -22,6 +22,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("Space", "collapse or expand the focused span"),
     ("[ / ]", "expand all / collapse all"),
     ("o / p", "expand / collapse one more level"),
+    ("e", "show / hide every event in time order"),
     ("/ or Ctrl+F", "search"),
     ("n / N", "next / previous match"),
     ("Esc", "clear search and selection, close this help"),
@@ -115,23 +116,19 @@ pub fn install(state: State) {
         let big = ev.shift_key();
         let pan = if big { 0.5 } else { 0.1 } * w.width();
         let zoom = if big { 0.5 } else { 0.8 };
+        let mid = (w.start + w.end) / 2.0;
         let mut handled = true;
         match key.as_str() {
             "ArrowLeft" | "a" | "A" => state.window.set(w.pan(-pan, total)),
             "ArrowRight" | "d" | "D" => state.window.set(w.pan(pan, total)),
-            "ArrowUp" => state
-                .window
-                .set(w.zoom_around((w.start + w.end) / 2.0, zoom, total)),
-            "ArrowDown" => {
-                state
-                    .window
-                    .set(w.zoom_around((w.start + w.end) / 2.0, 1.0 / zoom, total))
-            }
+            "ArrowUp" => state.window.set(w.zoom_around(mid, zoom, total)),
+            "ArrowDown" => state.window.set(w.zoom_around(mid, 1.0 / zoom, total)),
             "0" => state.window.set(TimeWindow::full(total as i64)),
             "[" => state.fold(Folding::expand_all),
             "]" => state.fold(Folding::collapse_all),
             "p" => state.fold(Folding::close_one_level),
             "o" => state.fold(Folding::open_one_level),
+            "e" => state.show_events.update(|v| *v = !*v),
             "f" => move_focus(state, 1),
             "b" => move_focus(state, -1),
             "n" => step_match(state, 1),

@@ -8,6 +8,7 @@ mod detail;
 mod download;
 mod embed;
 mod engine;
+mod events;
 mod export;
 mod handover;
 mod header;
@@ -137,6 +138,8 @@ pub struct State {
     /// Show only the highlighted spans (and their ancestors).
     pub highlight_filter: RwSignal<bool>,
     pub show_stats: RwSignal<bool>,
+    /// The events table (`events::EventsPanel`) is shown.
+    pub show_events: RwSignal<bool>,
     /// URL parameters, read once.
     pub config: StoredValue<embed::Config>,
     /// Who may learn about which trace: set from `stitch.config.json` once it is read (until then, Stitch's own
@@ -247,6 +250,7 @@ impl State {
             highlight: inputs.highlight,
             highlight_filter: inputs.highlight_filter,
             show_stats: RwSignal::new(false),
+            show_events: RwSignal::new(false),
             config: StoredValue::new(embed::read_config()),
             trust: StoredValue::new(Trust::default()),
             parent: StoredValue::new(messages::parent_origin()),
@@ -583,6 +587,7 @@ fn App() -> impl IntoView {
                 } else {
                     view! { <status::EmptyState /> }.into_any()
                 }}
+                <events::EventsPanel />
             </main>
             {(!embed_mode).then(|| view! { <load::DropOverlay /> })}
             <keys::HelpOverlay />

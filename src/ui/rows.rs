@@ -8,7 +8,8 @@ use leptos::prelude::*;
 use super::{use_state, State};
 use crate::analysis::Analyzed;
 use crate::layout::geometry::{
-    duration_text, group_label, kind_mark, pills, GroupTimes, SpanTimes, LABEL_GAP, ROW_H,
+    duration_text, event_marks, group_label, kind_mark, pills, GroupTimes, SpanTimes, LABEL_GAP,
+    ROW_H,
 };
 use crate::layout::{Tick, GROUP_ROW};
 
@@ -261,7 +262,12 @@ fn SpanBar(a: Arc<Analyzed>, span: u32, times: SpanTimes, duration: String) -> i
     let color = state.colors.with_untracked(|k| k.span(t, span));
     let is_error = t.spans.get(span as usize).is_some_and(|s| s.is_error());
     let pill_list = pills(&a, span);
-    move || {
+    // The selected span's events are marked on its bar, each with a tooltip.
+    let marks = move || {
+        (state.selected.get() == Some(span))
+            .then(|| view! { <EventMarkers a=a.clone() span=span /> })
+    };
+    let bar = move || {
         let g = state
             .frame
             .with(|f| f.place_span(&times, &duration, &pill_list));
@@ -297,5 +303,29 @@ fn SpanBar(a: Arc<Analyzed>, span: u32, times: SpanTimes, duration: String) -> i
             {crit}
             <text class="dur" class:inside=d.inside x=d.x y="16.5" text-anchor=d.anchor>{duration.clone()}</text>
         }
+    };
+    view! { {bar} {marks} }
+}
+
+/// Span `span`'s events as markers on its bar (placed by `layout::geometry`), each titled with its name and time.
+#[component]
+fn EventMarkers(a: Arc<Analyzed>, span: u32) -> impl IntoView {
+    let state = use_state();
+    let marks = event_marks(&a, span);
+    move || {
+        state
+            .frame
+            .with(|f| f.mark_places(&marks))
+            .into_iter()
+            .filter_map(|(k, x)| {
+                let title = marks.get(k)?.title.clone();
+                Some(view! {
+                    <g class="event-mark" data-testid="event-mark">
+                        <title>{title}</title>
+                        <path d=format!("M{x:.1} 6.5l5.5 5.5l-5.5 5.5l-5.5 -5.5z") />
+                    </g>
+                })
+            })
+            .collect_view()
     }
 }
