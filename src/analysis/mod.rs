@@ -4,6 +4,7 @@
 
 pub mod compare;
 pub mod critical;
+pub mod events;
 pub mod exceptions;
 pub mod groups;
 pub mod member;

@@ -18,6 +18,8 @@ pub const MAX_INDENT_DEPTH: u32 = 40;
 pub const MAX_GROUP_MARKS: usize = 2000;
 /// Event ticks drawn per span, at most.
 pub const MAX_EVENT_TICKS: usize = 64;
+/// Event markers (with a tooltip each) drawn on the selected span's bar, at most.
+pub const MAX_EVENT_MARKS: usize = 500;
 
 /// What a row's geometry depends on: the waterfall's width, the name column's, and the time in view.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -186,6 +188,17 @@ impl Frame {
         out
     }
 
+    /// The x of each of `marks` that falls on the timeline, with its index in `marks`.
+    pub fn mark_places(&self, marks: &[EventMark]) -> Vec<(usize, f64)> {
+        let tl = self.timeline_width();
+        marks
+            .iter()
+            .enumerate()
+            .map(|(k, m)| (k, self.window.x(m.t, tl)))
+            .filter(|&(_, x)| (0.0..=tl).contains(&x))
+            .collect()
+    }
+
     /// Where sibling group `g`'s parts go.
     pub fn group_row(&self, a: &Analyzed, g: u32) -> Option<GroupRow> {
         Some(self.place_group(&GroupTimes::of(a, g)?))
@@ -234,6 +247,43 @@ impl SpanTimes {
                 .collect(),
         })
     }
+}
+
+/// An event marked on the selected span's bar: its time and its tooltip.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventMark {
+    /// ns since the trace start.
+    pub t: f64,
+    /// `retry at 100ms (90ms into the span)`: the event's name and time, since the trace start and since the span's.
+    pub title: String,
+}
+
+/// The markers of span `span`'s events ([`MAX_EVENT_MARKS`] at most), placed with [`Frame::mark_places`].
+pub fn event_marks(a: &Analyzed, span: u32) -> Vec<EventMark> {
+    let Some(s) = a.trace.spans.get(span as usize) else {
+        return Vec::new();
+    };
+    a.trace
+        .events
+        .get(s.events.range())
+        .unwrap_or(&[])
+        .iter()
+        .take(MAX_EVENT_MARKS)
+        .map(|e| {
+            let name = a.trace.str(e.name);
+            let t = e.time_ns.saturating_sub(a.start_ns) as f64;
+            let into = e.time_ns.saturating_sub(s.start_ns) as f64;
+            EventMark {
+                t,
+                title: format!(
+                    "{} at {} ({} into the span)",
+                    if name.is_empty() { "event" } else { name },
+                    format_duration(t),
+                    format_duration(into)
+                ),
+            }
+        })
+        .collect()
 }
 
 /// A sibling group's times relative to the trace start (ns), its members' in start order, and its depth.

@@ -9,6 +9,7 @@ pub mod bar_labels;
 pub mod browser;
 pub mod compare_view;
 pub mod detail_text;
+pub mod events_table;
 pub mod export;
 pub mod focus;
 pub mod folding;

@@ -31,6 +31,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("Space", "collapse or expand the focused span"),
     ("[ / ]", "expand all / collapse all"),
     ("o / p", "expand / collapse one more level"),
+    ("e", "show / hide every event in time order"),
     ("/ or Ctrl+F", "search"),
     ("n / N", "next / previous match"),
     ("Esc", "clear search and selection, close this help"),

@@ -10,6 +10,7 @@ mod detail;
 mod download;
 mod embed;
 mod engine;
+mod events;
 mod exceptions;
 mod export;
 mod focus;
@@ -120,6 +121,8 @@ pub struct State {
     /// Show only the highlighted spans (and their ancestors).
     pub highlight_filter: RwSignal<bool>,
     pub show_stats: RwSignal<bool>,
+    /// The events table (`events::EventsPanel`) is shown.
+    pub show_events: RwSignal<bool>,
     /// URL parameters, read once.
     pub config: StoredValue<embed::Config>,
     /// Who may learn about which trace: set from `stitch.config.json` once it is read (until then, Stitch's own
@@ -178,17 +181,7 @@ impl State {
         let browsing = RwSignal::new(false);
         let comparing = RwSignal::new(None);
         let trace = trace_on_screen(session, current, skew_on, browsing, comparing);
-        let inputs = view::Inputs {
-            trace,
-            folding,
-            query: RwSignal::new(String::new()),
-            filters: RwSignal::new(Filters::default()),
-            matches_only: RwSignal::new(false),
-            critical_only: RwSignal::new(false),
-            highlight: RwSignal::new(None),
-            highlight_filter: RwSignal::new(false),
-            focus: RwSignal::new(None),
-        };
+        let inputs = view::Inputs::new(trace, folding);
         let (hits, rows) = view::memos(inputs);
         let (window, width, name_w) = (
             RwSignal::new(TimeWindow::full(1)),
@@ -235,6 +228,7 @@ impl State {
             highlight: inputs.highlight,
             highlight_filter: inputs.highlight_filter,
             show_stats: RwSignal::new(false),
+            show_events: RwSignal::new(false),
             config: StoredValue::new(embed::read_config()),
             trust: StoredValue::new(Trust::default()),
             parent: StoredValue::new(messages::parent_origin()),
@@ -568,6 +562,7 @@ fn App() -> impl IntoView {
                 } else {
                     view! { <status::EmptyState /> }.into_any()
                 }}
+                <events::EventsPanel />
             </main>
             {(!embed_mode).then(|| view! { <load::DropOverlay /> })}
             <keys::HelpOverlay />

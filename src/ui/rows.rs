@@ -9,7 +9,8 @@ use super::{use_state, State};
 use crate::analysis::Analyzed;
 use crate::layout::bar_labels::{bar_label_text, BarLabel};
 use crate::layout::geometry::{
-    duration_text, group_label, kind_mark, pills, GroupTimes, SpanTimes, LABEL_GAP, ROW_H,
+    duration_text, event_marks, group_label, kind_mark, pills, GroupTimes, SpanTimes, LABEL_GAP,
+    ROW_H,
 };
 use crate::layout::{Tick, GROUP_ROW};
 
@@ -278,8 +279,13 @@ fn SpanBar(a: Arc<Analyzed>, span: u32, times: SpanTimes, duration: String) -> i
     let color = state.colors.with_untracked(|k| k.span(t, span));
     let is_error = t.spans.get(span as usize).is_some_and(|s| s.is_error());
     let pill_list = pills(&a, span);
-    let a = a.clone();
-    move || {
+    // The selected span's events are marked on its bar, each with a tooltip.
+    let marked = a.clone();
+    let marks = move || {
+        (state.selected.get() == Some(span))
+            .then(|| view! { <EventMarkers a=marked.clone() span=span /> })
+    };
+    let bar = move || {
         // The label beside the bar: the duration, unless another is picked.
         let label = state.bar_label.with(|l| match l {
             BarLabel::Duration => duration.clone(),
@@ -320,5 +326,29 @@ fn SpanBar(a: Arc<Analyzed>, span: u32, times: SpanTimes, duration: String) -> i
             {crit}
             <text class="dur" data-testid="bar-label-text" class:inside=d.inside x=d.x y="16.5" text-anchor=d.anchor>{label}</text>
         }
+    };
+    view! { {bar} {marks} }
+}
+
+/// Span `span`'s events as markers on its bar (placed by `layout::geometry`), each titled with its name and time.
+#[component]
+fn EventMarkers(a: Arc<Analyzed>, span: u32) -> impl IntoView {
+    let state = use_state();
+    let marks = event_marks(&a, span);
+    move || {
+        state
+            .frame
+            .with(|f| f.mark_places(&marks))
+            .into_iter()
+            .filter_map(|(k, x)| {
+                let title = marks.get(k)?.title.clone();
+                Some(view! {
+                    <g class="event-mark" data-testid="event-mark">
+                        <title>{title}</title>
+                        <path d=format!("M{x:.1} 6.5l5.5 5.5l-5.5 5.5l-5.5 -5.5z") />
+                    </g>
+                })
+            })
+            .collect_view()
     }
 }

@@ -40,6 +40,23 @@ pub struct Inputs {
     pub focus: RwSignal<Option<u32>>,
 }
 
+impl Inputs {
+    /// The view settings of a page just opened: no search, filter, narrowing or focus.
+    pub fn new(trace: Signal<Option<Arc<Analyzed>>>, folding: RwSignal<Folding>) -> Inputs {
+        Inputs {
+            trace,
+            folding,
+            query: RwSignal::new(String::new()),
+            filters: RwSignal::new(Filters::default()),
+            matches_only: RwSignal::new(false),
+            critical_only: RwSignal::new(false),
+            highlight: RwSignal::new(None),
+            highlight_filter: RwSignal::new(false),
+            focus: RwSignal::new(None),
+        }
+    }
+}
+
 /// The hits, and the rows shown with their count.
 pub fn memos(i: Inputs) -> (Memo<Arc<Hits>>, Memo<Arc<Shown>>) {
     // The spans that pass the filters: the rows are narrowed to them whatever the search box holds.

@@ -193,6 +193,7 @@ fn Toolbar() -> impl IntoView {
             <button class="btn small" data-testid="stats-toggle" on:click=move |_| state.show_stats.update(|v| *v = !*v)>
                 "Statistics"
             </button>
+            <super::events::EventsButton />
             <button class="btn small" title="Keyboard shortcuts (?)" on:click=move |_| state.help.update(|h| *h = !*h)>"?"</button>
             <super::bar_label::BarLabelPicker />
             <span class="spacer"></span>
