@@ -18,6 +18,7 @@ pub mod scatter;
 pub mod search_text;
 pub mod set_colors;
 pub mod stats_table;
+pub mod tool_links;
 
 pub use rows::{
     count_text, kept, rows, rows_text, shown, shown_kept, Kept, RowView, Shown, GROUP_ROW,
