@@ -27,6 +27,37 @@ pub enum Place {
     Event { event: usize, attr: usize },
 }
 
+impl Place {
+    /// The position in the span's own attributes.
+    pub fn span_attr(self) -> Option<usize> {
+        matches!(self, Place::Span(_)).then_some(self.attr())
+    }
+    /// The position in the resource's attributes.
+    pub fn resource_attr(self) -> Option<usize> {
+        matches!(self, Place::Resource(_)).then_some(self.attr())
+    }
+    /// The position in the attributes of the span's event `k`.
+    pub fn event_attr(self, k: usize) -> Option<usize> {
+        matches!(self, Place::Event { event, .. } if event == k).then_some(self.attr())
+    }
+    fn attr(self) -> usize {
+        match self {
+            Place::Span(n) | Place::Resource(n) | Place::Event { attr: n, .. } => n,
+        }
+    }
+}
+
+/// The links of one list of attributes (`at` picks them and gives their position in it), as `(position, link)`.
+pub fn beside(
+    links: &[(Place, ToolLink)],
+    at: impl Fn(Place) -> Option<usize>,
+) -> Vec<(usize, ToolLink)> {
+    links
+        .iter()
+        .filter_map(|(p, l)| Some((at(*p)?, l.clone())))
+        .collect()
+}
+
 /// The trace-level links for the header, in the templates' order. `start_ns`/`end_ns` are the trace's first start
 /// and last end; `root` the span whose service, operation and attributes the templates may name.
 pub fn trace_links(
