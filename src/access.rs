@@ -21,6 +21,8 @@ pub const CONFIG_VERSION: u64 = 1;
 pub struct DeployConfig {
     /// Origins trusted as embedders, normalised (`https://dash.example.com`).
     pub embedders: Vec<String>,
+    /// The `links` key: templates of links to the team's own tools (see `crate::link_templates`).
+    pub links: Vec<crate::link_templates::LinkTemplate>,
 }
 
 /// Something wrong in `stitch.config.json`, said to the deployer on the console; the rest of the file still counts.
@@ -83,6 +85,9 @@ pub fn parse_config(text: &str) -> (DeployConfig, Vec<ConfigProblem>) {
             "\"embedders\" must be a list of origins, like [\"https://dash.example.com\"]".into(),
         )),
     }
+    let (links, bad_links) = crate::link_templates::read_links(&value);
+    config.links = links;
+    problems.extend(bad_links.into_iter().map(ConfigProblem));
     (config, problems)
 }
 
@@ -197,10 +202,25 @@ impl Trust {
             {
                 Ok(())
             }
-            Request::Select | Request::Analyze | Request::Compare => Err(Refusal {
-                request,
-                origin: origin.to_string(),
-            }),
+            // A clicked template carries span data to the site it names: set only by whom the deployer trusts.
+            Request::Config if self.trusted(origin) => Ok(()),
+            Request::Select | Request::Analyze | Request::Compare | Request::Config => {
+                Err(Refusal {
+                    request,
+                    origin: origin.to_string(),
+                })
+            }
+        }
+    }
+
+    /// Whether `?config=` (link templates from another file) is read: when Stitch is not framed, or framed by an
+    /// origin the deployment trusts. Any other framing page wrote that URL itself, and may no more set templates
+    /// that way than with `stitch:config`.
+    pub fn reads_config_param(&self, parent: &Parent) -> bool {
+        match parent {
+            Parent::Own => true,
+            Parent::Known(origin) => self.trusted(origin),
+            Parent::Unknown => false,
         }
     }
 }
@@ -243,6 +263,8 @@ pub enum Request {
     Analyze,
     /// Two traces of the file side by side.
     Compare,
+    /// Link templates (`stitch:config`): only from an origin the deployment trusts.
+    Config,
 }
 
 impl Request {
@@ -254,6 +276,7 @@ impl Request {
             "stitch:theme" => Some(Request::Theme),
             "stitch:analyze" => Some(Request::Analyze),
             "stitch:compare" => Some(Request::Compare),
+            "stitch:config" => Some(Request::Config),
             _ => None,
         }
     }
@@ -264,6 +287,7 @@ impl Request {
             Request::Theme => "stitch:theme",
             Request::Analyze => "stitch:analyze",
             Request::Compare => "stitch:compare",
+            Request::Config => "stitch:config",
         }
     }
 }
@@ -277,6 +301,13 @@ pub struct Refusal {
 
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.request == Request::Config {
+            return write!(
+                f,
+                "stitch:config: refused: {} may not set link templates (a clicked link carries span data to the site it names); only an origin the deployment trusts may. {}",
+                self.origin, HOW_TO_ALLOW
+            );
+        }
         write!(
             f,
             "{}: refused: {} may only ask about traces it sent with stitch:load. {}",
@@ -322,6 +353,7 @@ mod tests {
     fn trust(embedders: &[&str], narrowed: &[&str]) -> Trust {
         let config = DeployConfig {
             embedders: embedders.iter().map(|s| s.to_string()).collect(),
+            ..DeployConfig::default()
         };
         let narrowed: Vec<String> = narrowed.iter().map(|s| s.to_string()).collect();
         Trust::new(OWN, &config, &narrowed)

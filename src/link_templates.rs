@@ -71,6 +71,90 @@ pub fn parse_links(json: &str) -> Result<LinkConfig, String> {
     }
 }
 
+/// At most this many templates are read from one source; the rest are left out with a problem.
+pub const MAX_TEMPLATES: usize = 200;
+
+/// Reads the `links` key of a configuration object: `stitch.config.json`, a `?config=` file, or a `stitch:config`
+/// message's `config`. Each well-formed template is kept; one that is not (an unknown scope or field, a `span`,
+/// `resource` or `event` template without `key`, empty `text`, a `url` that does not start with `http://` or
+/// `https://`) is left out with a problem naming it. Other keys are not read here: only the deployer's own file can
+/// name embedders. A `version` other than 1 is a problem too, and the templates are read as far as this build can.
+pub fn read_links(config: &serde_json::Value) -> (Vec<LinkTemplate>, Vec<String>) {
+    let mut problems = Vec::new();
+    let Some(obj) = config.as_object() else {
+        let p = "links: a configuration is a JSON object, like {\"version\": 1, \"links\": [...]}";
+        return (Vec::new(), vec![p.to_string()]);
+    };
+    match obj.get("version") {
+        None => {}
+        Some(v) if v.as_u64() == Some(u64::from(LINKS_VERSION)) => {}
+        Some(v) => problems.push(format!(
+            "links: version {v} is not one this Stitch reads (it reads version {LINKS_VERSION}); read as far as it can"
+        )),
+    }
+    let list = match obj.get("links") {
+        None => return (Vec::new(), problems),
+        Some(serde_json::Value::Array(list)) => list,
+        Some(_) => {
+            problems.push("\"links\" must be a list of templates, like [{\"scope\": \"trace\", \"text\": \"Logs\", \"url\": \"https://logs.example/?q=#{traceId}\"}]".into());
+            return (Vec::new(), problems);
+        }
+    };
+    let mut links = Vec::new();
+    for (n, item) in list.iter().enumerate() {
+        if n == MAX_TEMPLATES {
+            problems.push(format!(
+                "links: only the first {MAX_TEMPLATES} of {} templates are read",
+                list.len()
+            ));
+            break;
+        }
+        match LinkTemplate::deserialize(item)
+            .map_err(|e| e.to_string())
+            .and_then(checked)
+        {
+            Ok(t) => links.push(t),
+            Err(why) => problems.push(format!("link {} left out: {why}", n + 1)),
+        }
+    }
+    (links, problems)
+}
+
+/// `t`, if it can ever give a link.
+fn checked(t: LinkTemplate) -> Result<LinkTemplate, String> {
+    let keyed = t.key.as_deref().is_some_and(|k| !k.is_empty());
+    if t.scope != Scope::Trace && !keyed {
+        return Err(
+            "a span, resource or event template needs \"key\", the attribute it shows beside"
+                .into(),
+        );
+    }
+    if t.text.trim().is_empty() {
+        return Err("\"text\" is empty".into());
+    }
+    if !fixed_origin(&t.url) {
+        return Err(format!(
+            "\"url\" {:?} must start with http:// or https:// and a host with no placeholder in it",
+            t.url
+        ));
+    }
+    Ok(t)
+}
+
+/// Whether `url`'s scheme and host are written out before any placeholder, so no value can change them.
+fn fixed_origin(url: &str) -> bool {
+    let (head, placeholders) = match url.find("#{") {
+        Some(at) => (&url[..at], true),
+        None => (url, false),
+    };
+    if !is_web_url(head) {
+        return false;
+    }
+    let after_scheme = head.split_once("//").map_or("", |(_, rest)| rest);
+    // The host ends at the path or the query; with a placeholder after it, that end must come first.
+    !placeholders || after_scheme.contains(['/', '?'])
+}
+
 /// The URL of `template` with `values`, or `None`: a placeholder names a value that is missing (or unknown), or the
 /// result is not an `http:` or `https:` URL.
 pub fn expand(template: &str, values: &LinkValues) -> Option<String> {

@@ -22,6 +22,7 @@ pub mod search_text;
 pub mod set_colors;
 pub mod span_table;
 pub mod stats_table;
+pub mod tool_links;
 pub mod trace_views;
 
 pub use rows::{

@@ -8,6 +8,7 @@ use super::{use_state, State};
 use crate::analysis::tree::NONE;
 use crate::analysis::Analyzed;
 use crate::layout::detail_text::{in_own_trace, link_label, reference_kind, status_text};
+use crate::layout::tool_links::{beside, span_links, Place, ToolLink};
 use crate::model::{Attr, Span, Value};
 use crate::text::format_duration;
 
@@ -86,11 +87,16 @@ fn AttrValue(key: String, text: String) -> impl IntoView {
     .into_any()
 }
 
-fn attr_rows(a: &Analyzed, attrs: &[Attr]) -> impl IntoView {
+/// The attributes, each with the tool links placed beside it (`(position, link)`, see `layout::tool_links`).
+fn attr_rows(a: &Analyzed, attrs: &[Attr], tools: &[(usize, ToolLink)]) -> impl IntoView {
     let t = &a.trace;
     attrs
         .iter()
-        .map(|at| {
+        .enumerate()
+        .map(|(n, at)| {
+            let links = tools.iter().filter(|(p, _)| *p == n);
+            let links =
+                links.map(|(_, l)| view! { " " <super::header::ToolLink link=l.clone() /> });
             let key = t.sym(at.key).to_string();
             let text = match &at.value {
                 Value::Str(s) => t.str(*s).to_string(),
@@ -99,7 +105,7 @@ fn attr_rows(a: &Analyzed, attrs: &[Attr]) -> impl IntoView {
             view! {
                 <tr>
                     <th class="key">{key.clone()}</th>
-                    <td><AttrValue key=key text=text /></td>
+                    <td><AttrValue key=key text=text />{links.collect_view()}</td>
                 </tr>
             }
         })
@@ -177,13 +183,18 @@ fn detail_view(state: State, a: Arc<Analyzed>, i: u32) -> Option<impl IntoView> 
         .get(s.resource as usize)
         .copied()
         .unwrap_or_default();
-    let span_attrs = attr_rows(&a, t.attr_range(s.attrs));
-    let res_attrs = attr_rows(&a, t.attr_range(res.attrs));
+    let tools = state.links.with(|l| span_links(l, t, i));
+    let span_attrs = attr_rows(&a, t.attr_range(s.attrs), &beside(&tools, Place::span_attr));
+    let res_attrs = attr_rows(
+        &a,
+        t.attr_range(res.attrs),
+        &beside(&tools, Place::resource_attr),
+    );
     let scope_name = t.str(res.scope_name).to_string();
     let scope_version = t.str(res.scope_version).to_string();
-    let scope_attrs = attr_rows(&a, t.attr_range(res.scope_attrs));
+    let scope_attrs = attr_rows(&a, t.attr_range(res.scope_attrs), &[]);
     let has_scope = !scope_name.is_empty() || !res.scope_attrs.is_empty();
-    let events = event_items(&a, &s);
+    let events = event_items(&a, &s, &tools);
     let links = link_items(state, &a, &s);
     let has_links = !s.links.is_empty();
     let has_events = !s.events.is_empty();
@@ -284,15 +295,17 @@ fn facts_table(a: &Analyzed, i: u32, s: &Span) -> impl IntoView {
     }
 }
 
-/// Span `s`'s events, each at its time from the span's start, with its attributes.
-fn event_items(a: &Analyzed, s: &Span) -> impl IntoView {
+/// Span `s`'s events, each at its time from the span's start, with its attributes (and their tool links).
+fn event_items(a: &Analyzed, s: &Span, tools: &[(Place, ToolLink)]) -> impl IntoView {
     let t = &a.trace;
     t.events[s.events.range()]
         .iter()
-        .map(|e| {
+        .enumerate()
+        .map(|(k, e)| {
+            let tools = beside(tools, |p| p.event_attr(k));
             let at = format_duration((e.time_ns - s.start_ns) as f64);
             let name = t.str(e.name).to_string();
-            let rows = attr_rows(a, t.attr_range(e.attrs));
+            let rows = attr_rows(a, t.attr_range(e.attrs), &tools);
             view! {
                 <li class="event">
                     <div><span class="mono muted">"+"{at}</span>" "<b>{name}</b></div>
@@ -317,7 +330,7 @@ fn link_items(state: State, a: &Analyzed, s: &Span) -> impl IntoView {
                 None
             };
             let label = link_label(&sid, tid, &t.trace_id);
-            let rows = attr_rows(a, t.attr_range(l.attrs));
+            let rows = attr_rows(a, t.attr_range(l.attrs), &[]);
             view! {
                 <li>
                     <span class="muted">{reference_kind(l.ref_type)}" "</span>

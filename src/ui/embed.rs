@@ -25,6 +25,8 @@ pub struct Config {
     pub theme: Option<String>,
     /// `?worker=0`: parse on the page's thread (for comparison in `make bench`, or to debug).
     pub no_worker: bool,
+    /// `?config=<url>`: a configuration file whose link templates replace the deployer's.
+    pub config_url: Option<String>,
 }
 
 pub fn read_config() -> Config {
@@ -47,6 +49,7 @@ pub fn read_config() -> Config {
     c.url = params.get("url").filter(|u| !u.is_empty());
     c.trace = params.get("trace").filter(|t| !t.is_empty());
     c.compare = params.get("compare").filter(|t| !t.is_empty());
+    c.config_url = params.get("config").filter(|u| !u.is_empty());
     c.theme = params.get("theme");
     let all = params.get_all("origin");
     c.origins = all

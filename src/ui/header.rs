@@ -121,7 +121,7 @@ pub fn TraceHeader() -> impl IntoView {
                     <span class="format-badge">{s.format.label()}</span>
                     {incomplete.then(|| view! { <span class="badge warn">"incomplete"</span> })}
                     <span class="spacer"></span>
-                    {skew_view}
+                    <TraceLinks />{skew_view}
                 </div>
                 <dl class="facts">
                     <div><dt>"Trace ID"</dt><dd class="mono" data-testid="trace-id">{t.trace_id.clone()}</dd></div>
@@ -196,4 +196,35 @@ fn skew_toggle(s: &std::sync::Arc<super::Session>) -> Option<impl IntoView + use
             </label>
         }
     })
+}
+
+/// The trace's links to the team's own tools (`trace` templates), if any apply.
+#[component]
+fn TraceLinks() -> impl IntoView {
+    let state = use_state();
+    move || {
+        let a = state.trace.get()?;
+        let t = &a.trace;
+        let links = state
+            .links
+            .with(|l| crate::layout::tool_links::trace_links(l, t, a.root, a.start_ns, a.end_ns));
+        (!links.is_empty()).then(|| {
+            view! {
+                <nav class="tool-links" aria-label="Links to your tools" data-testid="trace-links">
+                    {links.into_iter().map(|l| view! { <ToolLink link=l /> }).collect_view()}
+                </nav>
+            }
+        })
+    }
+}
+
+/// A link to the team's own tools (see `crate::layout::tool_links`): its address is an `http:` or `https:` URL whose
+/// every value is encoded; it opens in a new tab that learns nothing of this page.
+#[component]
+pub fn ToolLink(link: crate::layout::tool_links::ToolLink) -> impl IntoView {
+    view! {
+        <a class="tool-link" href=link.url.clone() title=link.url target="_blank" rel="noopener noreferrer">
+            {link.text}<span aria-hidden="true">" ↗"</span>
+        </a>
+    }
 }

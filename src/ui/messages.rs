@@ -244,6 +244,22 @@ fn on_message(state: State, ev: web_sys::MessageEvent) {
         },
         Request::Analyze => analyze(state, &ev, &data),
         Request::Compare => compare(state, &ev, &data),
+        Request::Config => configure(state, &data),
+    }
+}
+
+/// `stitch:config` from a trusted origin: `config`'s link templates replace those on screen.
+fn configure(state: State, data: &JsValue) {
+    let config = field(data, "config");
+    let text = (config.is_object())
+        .then(|| js_sys::JSON::stringify(&config).ok())
+        .flatten()
+        .and_then(|t| t.as_string());
+    match text.and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok()) {
+        Some(value) => super::config::set_links(state, &value, "stitch:config"),
+        None => {
+            warn("Stitch: stitch:config needs config: an object like {version: 1, links: [...]}")
+        }
     }
 }
 

@@ -130,6 +130,9 @@ pub struct State {
     pub trust: StoredValue<Trust>,
     /// The origin of the window that frames Stitch, as far as it is known.
     pub parent: StoredValue<Parent>,
+    /// Link templates to the team's own tools: `stitch.config.json`'s, replaced by `?config=`'s, then by a trusted
+    /// host's `stitch:config`.
+    pub links: RwSignal<Arc<Vec<crate::link_templates::LinkTemplate>>>,
     /// The built-in demo on screen, if a demo (not a file) is.
     pub demo: RwSignal<Option<usize>>,
     /// The load in progress (download, read, parse), if any.
@@ -232,6 +235,7 @@ impl State {
             config: StoredValue::new(embed::read_config()),
             trust: StoredValue::new(Trust::default()),
             parent: StoredValue::new(messages::parent_origin()),
+            links: RwSignal::new(Arc::default()),
             progress: RwSignal::new(None),
             loader: StoredValue::new_local(loader::Loader::default()),
             demo: RwSignal::new(None),
@@ -503,12 +507,14 @@ fn App() -> impl IntoView {
         }
         sel
     });
-    // Host pages are answered, and ?url= is downloaded, once the deployer's stitch.config.json says whom to trust.
+    // Host pages are answered, and ?url= is downloaded, once the deployer's stitch.config.json says whom to trust
+    // (and ?config= has given its links, so a host's stitch:config comes after them).
     messages::install(state);
     leptos::task::spawn_local(async move {
-        state
-            .trust
-            .set_value(config::read_trust(&cfg.origins).await);
+        config::read_deployment(state, &cfg.origins).await;
+        if let Some(url) = cfg.config_url.as_deref() {
+            config::read_url_links(state, url).await;
+        }
         messages::trust_known(state);
         messages::post_ready(state);
         if let Some(url) = cfg.url.clone() {

@@ -1,5 +1,6 @@
-// A static server for the e2e tests: dist/ under /stitch/, /deep/sub/path/ and /trusted/ (whose stitch.config.json
-// trusts the origin of hostile.spec.mjs's host pages, http://127.0.0.1:4176), fixtures under /fixtures/. /no-credentials/<fixture> answers
+// A static server for the e2e tests: dist/ under /stitch/, /deep/sub/path/, /trusted/ (whose stitch.config.json
+// trusts the origin of hostile.spec.mjs's host pages, http://127.0.0.1:4176) and /links/ (whose stitch.config.json has
+// link templates and trusts links.spec.mjs's host pages, http://127.0.0.1:4179), fixtures under /fixtures/. /no-credentials/<fixture> answers
 // 403 to a request that carries a cookie or HTTP authentication. Loopback only. Usage: node tests/e2e/server.mjs PORT
 import http from 'node:http';
 import fs from 'node:fs';
@@ -15,6 +16,7 @@ const types = {
 const mounts = [
   ['/stitch/', path.join(root, 'dist')],
   ['/trusted/', path.join(root, 'dist')],
+  ['/links/', path.join(root, 'dist')],
   ['/no-credentials/', path.join(root, 'tests', 'fixtures')],
   ['/deep/sub/path/', path.join(root, 'dist')],
   ['/fixtures/', path.join(root, 'tests', 'fixtures')],
@@ -25,7 +27,10 @@ const mounts = [
 ];
 
 // The deployer's file, in place of dist/'s default one.
-const overrides = { '/trusted/stitch.config.json': path.join(root, 'tests', 'e2e', 'trusted.config.json') };
+const overrides = {
+  '/trusted/stitch.config.json': path.join(root, 'tests', 'e2e', 'trusted.config.json'),
+  '/links/stitch.config.json': path.join(root, 'tests', 'e2e', 'links.config.json'),
+};
 
 http.createServer((req, res) => {
   const url = new URL(req.url, 'http://localhost');
