@@ -147,6 +147,7 @@ fn trace_key(state: State, key: &str, big: bool) -> bool {
         "]" => state.fold(Folding::collapse_all),
         "p" => state.fold(Folding::close_one_level),
         "o" => state.fold(Folding::open_one_level),
+        "e" => state.show_events.update(|v| *v = !*v),
         "f" => move_focus(state, 1),
         "b" => move_focus(state, -1),
         "n" => step_match(state, 1),
