@@ -77,6 +77,7 @@ bench: build browser
 	cargo run --release --no-default-features --example bench_core
 	node tests/bench/bench.mjs
 	node tests/bench/set.mjs
+	node tests/bench/views.mjs
 
 clean:
 	rm -rf dist target/bench test-results

@@ -7,7 +7,7 @@ use super::{use_state, State};
 use crate::layout::focus::{breadcrumb, focus_window};
 use crate::layout::TimeWindow;
 
-/// Shows only span `i` and its descendants, the time window fitted to them, the span selected.
+/// Shows only span `i` and its descendants, the time window fitted to them (the selection stays as it is).
 pub fn focus_on(state: State, i: u32) {
     let Some(a) = state.trace.get_untracked() else {
         return;
@@ -17,7 +17,6 @@ pub fn focus_on(state: State, i: u32) {
     }
     state.focus.set(Some(i));
     state.window.set(focus_window(&a, i));
-    state.selected.set(Some(i));
     state.scroll_top.set(0.0);
     state.scroll_request.set(Some(0.0));
 }
