@@ -226,3 +226,20 @@ fn a_deep_chain_focuses_without_recursion() {
     };
     assert_eq!(stitch::layout::rows(&a, &view).len(), 100_000);
 }
+
+#[test]
+fn the_summary_of_a_subtree_names_a_span_inside_it() {
+    use stitch::analysis::critical::critical_path;
+    use stitch::analysis::stats::summarize;
+    let a = trace();
+    // SELECT card is a client call whose caller (charge) is outside its own subtree: the sentence names the call.
+    let d = span(&a, "d");
+    let path = critical_path(&a.trace, &a.tree, d);
+    let summary = summarize(&a.trace, &a.tree, &path, d);
+    assert_eq!(summary.dominant, Some(d));
+    assert!(
+        summary.sentence.contains("postgres: SELECT card"),
+        "{}",
+        summary.sentence
+    );
+}

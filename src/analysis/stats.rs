@@ -197,7 +197,12 @@ pub fn summarize(trace: &Trace, tree: &Tree, path: &[Section], root: u32) -> Sum
     if deepest == root && !tree.children_of(root).is_empty() && crit[root as usize] * 2 < total {
         return largest_own_share(trace, &crit, total);
     }
-    let (dominant, waiting_on) = match caller_of(trace, tree, deepest) {
+    // The caller named must be in the subtree described (a selected or focused client span's caller is not).
+    let within = |c: &u32| {
+        let (at, r) = (tree.row_of[*c as usize], tree.row_of[root as usize]);
+        at >= r && at <= r + tree.descendants[root as usize]
+    };
+    let (dominant, waiting_on) = match caller_of(trace, tree, deepest).filter(within) {
         Some(server) => (server, Some(deepest)),
         None => (deepest, busiest_inside(tree, &crit, &incl, deepest)),
     };
