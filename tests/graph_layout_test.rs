@@ -197,3 +197,38 @@ proptest! {
         check_shape(&l);
     }
 }
+
+#[test]
+fn a_click_on_a_node_filters_to_it_and_a_second_click_clears_it() {
+    use stitch::analysis::search::{parse_query, search, Filters, SearchIndex};
+    use stitch::layout::graph_layout::{is_node_filter, toggle_node_filter};
+    let a = checkout();
+    let t = &a.trace;
+    let ix = SearchIndex::new(t);
+    let names = |f: &Filters| -> Vec<String> {
+        search(t, &a.tree, &ix, &parse_query(""), f)
+            .iter()
+            .map(|&i| format!("{} {}", t.service(i), t.operation(i)))
+            .collect()
+    };
+    let mut f = Filters {
+        exclude: vec!["postgres".into()],
+        errors_only: false,
+        ..Filters::default()
+    };
+    toggle_node_filter(&mut f, "postgres", None);
+    assert!(is_node_filter(&f, "postgres", None));
+    assert_eq!(
+        names(&f),
+        ["postgres UPDATE stock", "postgres INSERT order", "postgres SELECT user"]
+    );
+    // The operation node of the same service is another node.
+    assert!(!is_node_filter(&f, "postgres", Some("INSERT order")));
+    toggle_node_filter(&mut f, "postgres", Some("INSERT order"));
+    assert_eq!(names(&f), ["postgres INSERT order"]);
+    toggle_node_filter(&mut f, "postgres", Some("INSERT order"));
+    assert_eq!(f, Filters::default());
+    // An operation no span has shows nothing.
+    toggle_node_filter(&mut f, "postgres", Some("DROP TABLE"));
+    assert!(names(&f).is_empty());
+}

@@ -14,6 +14,7 @@
 use rust_sugiyama::configure::Config;
 use rust_sugiyama::from_vertices_and_edges;
 
+use crate::analysis::search::Filters;
 use crate::analysis::service_graph::{Node, ServiceGraph};
 use crate::model::Trace;
 use crate::text::{fold, format_duration, group_digits};
@@ -99,6 +100,25 @@ pub fn node_lines(t: &Trace, n: &Node) -> (String, String, String) {
         format_duration(n.self_ns as f64)
     );
     (title, calls, times)
+}
+
+/// True when the filters show exactly this node: only `service` (and only `operation`, for an operation node; no
+/// operation filter for a service node). The view highlights that node.
+pub fn is_node_filter(f: &Filters, service: &str, operation: Option<&str>) -> bool {
+    f.include.len() == 1 && f.include[0] == service && f.operation.as_deref() == operation
+}
+
+/// A click on a node: the other views show only that node's spans (the service, and the operation for an operation
+/// node), or, when they already do, no longer filter by service and operation. The other filters stay.
+pub fn toggle_node_filter(f: &mut Filters, service: &str, operation: Option<&str>) {
+    if is_node_filter(f, service, operation) {
+        f.include.clear();
+        f.operation = None;
+    } else {
+        f.include = vec![service.to_string()];
+        f.exclude.retain(|s| s != service);
+        f.operation = operation.map(str::to_string);
+    }
 }
 
 /// The whole picture of `g` (a graph of `t`).
