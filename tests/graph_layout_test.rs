@@ -61,12 +61,17 @@ fn check_shape(l: &GraphLayout) {
         let (from, to) = (&l.nodes[e.from as usize], &l.nodes[e.to as usize]);
         let (first, last) = (e.points[0], e.points[e.points.len() - 1]);
         let on_side = |b: &NodeBox, (x, y): (f64, f64)| {
-            ((x - b.x).abs() < 1e-6 || (x - b.x - b.width).abs() < 1e-6) && b.y <= y && y <= b.y + b.height
+            ((x - b.x).abs() < 1e-6 || (x - b.x - b.width).abs() < 1e-6)
+                && b.y <= y
+                && y <= b.y + b.height
         };
         assert!(on_side(from, first) && on_side(to, last), "{e:?}");
         // The points between pass no box.
         for &p in &e.points[1..e.points.len() - 1] {
-            assert!(l.nodes.iter().all(|b| !inside(b, p)), "{e:?} passes through a box");
+            assert!(
+                l.nodes.iter().all(|b| !inside(b, p)),
+                "{e:?} passes through a box"
+            );
         }
     }
 }
@@ -81,7 +86,11 @@ fn callers_are_left_of_callees_and_a_cycle_has_one_arrow_back() {
     assert_eq!(l.edges.len(), 8);
     check_shape(&l);
     let at = |name: &str| {
-        let k = g.nodes.iter().position(|n| t.sym(n.service) == name).expect("node");
+        let k = g
+            .nodes
+            .iter()
+            .position(|n| t.sym(n.service) == name)
+            .expect("node");
         &l.nodes[k]
     };
     let left_of = |a: &str, b: &str| at(a).x + at(a).width <= at(b).x;
@@ -119,16 +128,32 @@ fn a_box_names_its_node_and_counts_its_calls_and_times_and_an_arrow_its_calls() 
     let l = layout(t, &g);
     let gateway = &l.nodes[0];
     assert_eq!(
-        (gateway.title.as_str(), gateway.calls.as_str(), gateway.times.as_str()),
+        (
+            gateway.title.as_str(),
+            gateway.calls.as_str(),
+            gateway.times.as_str()
+        ),
         ("gateway", "1 call", "total 1ms · self 262µs")
     );
-    let k = g.nodes.iter().position(|n| t.sym(n.service) == "postgres").expect("node");
+    let k = g
+        .nodes
+        .iter()
+        .position(|n| t.sym(n.service) == "postgres")
+        .expect("node");
     assert_eq!(
         (l.nodes[k].calls.as_str(), l.nodes[k].times.as_str()),
         ("3 calls", "total 280µs · self 280µs")
     );
-    let cache = g.nodes.iter().position(|n| t.sym(n.service) == "cache").expect("node");
-    let e = l.edges.iter().find(|e| e.to as usize == cache).expect("edge");
+    let cache = g
+        .nodes
+        .iter()
+        .position(|n| t.sym(n.service) == "cache")
+        .expect("node");
+    let e = l
+        .edges
+        .iter()
+        .find(|e| e.to as usize == cache)
+        .expect("edge");
     assert_eq!(e.label, "2 calls");
     let ops = ServiceGraph::build(&a, NodeKind::Operations);
     let lo = layout(t, &ops);
@@ -220,7 +245,11 @@ fn a_click_on_a_node_filters_to_it_and_a_second_click_clears_it() {
     assert!(is_node_filter(&f, "postgres", None));
     assert_eq!(
         names(&f),
-        ["postgres UPDATE stock", "postgres INSERT order", "postgres SELECT user"]
+        [
+            "postgres UPDATE stock",
+            "postgres INSERT order",
+            "postgres SELECT user"
+        ]
     );
     // The operation node of the same service is another node.
     assert!(!is_node_filter(&f, "postgres", Some("INSERT order")));

@@ -341,7 +341,9 @@ fn edge_path(
     for w in points.windows(2) {
         let ((x0, y0), (x1, y1)) = (w[0], w[1]);
         let mid = (x0 + x1) / 2.0;
-        d.push_str(&format!(" C{mid:.1},{y0:.1} {mid:.1},{y1:.1} {x1:.1},{y1:.1}"));
+        d.push_str(&format!(
+            " C{mid:.1},{y0:.1} {mid:.1},{y1:.1} {x1:.1},{y1:.1}"
+        ));
     }
     let k = (points.len() - 1) / 2;
     let (p, q) = (points[k], points[(k + 1).min(points.len() - 1)]);
