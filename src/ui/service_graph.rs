@@ -50,12 +50,25 @@ fn picture(state: super::State, kind: NodeKind) -> Option<Arc<Picture>> {
                 Some(o) => format!("{}: {}", t.sym(n.service), t.sym(o)),
                 None => t.sym(n.service).to_string(),
             };
-            let callers: u32 = g.edges.iter().filter(|e| e.to as usize == k).map(|e| e.calls).sum();
+            let callers: u32 = g
+                .edges
+                .iter()
+                .filter(|e| e.to as usize == k)
+                .map(|e| e.calls)
+                .sum();
             let mean = n.total_ns as f64 / f64::from(n.calls.max(1));
             vec![
                 name,
-                format!("{} calls ({} from other nodes)", group_digits(u64::from(n.calls)), group_digits(u64::from(callers))),
-                format!("total {} · mean {}", format_duration(n.total_ns as f64), format_duration(mean)),
+                format!(
+                    "{} calls ({} from other nodes)",
+                    group_digits(u64::from(n.calls)),
+                    group_digits(u64::from(callers))
+                ),
+                format!(
+                    "total {} · mean {}",
+                    format_duration(n.total_ns as f64),
+                    format_duration(mean)
+                ),
                 format!("self {}", format_duration(n.self_ns as f64)),
             ]
         })
@@ -123,7 +136,9 @@ fn drawing(p: Arc<Picture>, hover: RwSignal<Option<usize>>) -> impl IntoView {
             }
         })
         .collect_view();
-    let nodes = (0..l.nodes.len()).map(|k| node(p.clone(), k, hover)).collect_view();
+    let nodes = (0..l.nodes.len())
+        .map(|k| node(p.clone(), k, hover))
+        .collect_view();
     view! {
         <svg
             class="graph-svg"
@@ -150,7 +165,11 @@ fn node(p: Arc<Picture>, k: usize, hover: RwSignal<Option<usize>>) -> impl IntoV
     let (service, operation) = p.names[k].clone();
     let color = p.colors[k];
     let (s2, o2) = (service.clone(), operation.clone());
-    let active = move || state.filters.with(|f| is_node_filter(f, &s2, o2.as_deref()));
+    let active = move || {
+        state
+            .filters
+            .with(|f| is_node_filter(f, &s2, o2.as_deref()))
+    };
     let on_click = move |_| {
         state
             .filters

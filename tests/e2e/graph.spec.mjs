@@ -60,12 +60,13 @@ test('the service graph counts the calls of a file counted by hand, and a click 
 test('the demo as a service graph, in both themes', async ({ page }) => {
   const errors = await openApp(page);
   await page.setViewportSize({ width: 1400, height: 820 });
-  await page.getByTestId('view-tab-graph').click();
+  await page.getByTestId('tab-graph').click();
   const graph = page.getByTestId('service-graph');
   await expect(graph.getByTestId('graph-node').first()).toBeVisible();
   // A node of a filtered service is highlighted, as is the tooltip of the one under the pointer.
   await graph.getByTestId('graph-node').nth(1).click();
-  await graph.getByTestId('graph-node').nth(2).hover();
+  await graph.getByTestId('graph-node').filter({ hasText: 'geo-index' }).hover();
+  await expect(page.getByTestId('graph-tip')).toContainText('geo-index');
   await page.screenshot({ path: path.join(root, 'tests', 'e2e', 'screenshots', 'service-graph.png') });
   const dark = await page.locator('html').getAttribute('data-theme') === 'dark';
   await page.getByTestId('theme-toggle').click();
