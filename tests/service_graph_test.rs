@@ -108,3 +108,38 @@ fn operations_split_each_service_and_layer_by_calls_crossed() {
         ]
     );
 }
+
+#[test]
+fn a_subtree_in_focus_counts_only_its_own_spans() {
+    // The gateway's client call ecc0 (20,333 µs) holds content-service's three spans and nothing of auth-service.
+    let a = ascend();
+    let t = &a.trace;
+    let Some(ecc0) = (0..t.spans.len() as u32).find(|&i| {
+        let s = &t.spans[i as usize];
+        t.sym(s.service) == "mobile-gateway" && s.duration_ns == 20_333_000
+    }) else {
+        panic!("the client call ecc0 is in the fixture");
+    };
+    let row = a.tree.row_of[ecc0 as usize] as usize;
+    let subtree = &a.tree.preorder[row..=row + a.tree.descendants[ecc0 as usize] as usize];
+    let g = ServiceGraph::build_of(&a, subtree, NodeKind::Services);
+    let nodes: Vec<(&str, u32, i64, u32)> = g
+        .nodes
+        .iter()
+        .map(|n| (t.sym(n.service), n.calls, n.total_ns / 1_000, n.layer))
+        .collect();
+    assert_eq!(
+        nodes,
+        vec![
+            ("mobile-gateway", 1, 20_333, 0),
+            ("content-service", 3, 15_888 + 8_965 + 863, 1),
+        ]
+    );
+    let edges: Vec<(u32, u32, u32)> = g.edges.iter().map(|e| (e.from, e.to, e.calls)).collect();
+    assert_eq!(edges, vec![(0, 1, 1)]);
+    // The whole tree's order gives the whole graph.
+    assert_eq!(
+        ServiceGraph::build_of(&a, &a.tree.preorder, NodeKind::Services),
+        ServiceGraph::build(&a, NodeKind::Services)
+    );
+}

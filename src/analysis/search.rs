@@ -55,6 +55,8 @@ pub struct Filters {
     /// When non-empty, only these services.
     pub include: Vec<String>,
     pub exclude: Vec<String>,
+    /// When set, only spans of this operation (the service graph's operation nodes set it).
+    pub operation: Option<String>,
     pub min_duration_ns: i64,
     pub errors_only: bool,
 }
@@ -63,6 +65,7 @@ impl Filters {
     pub fn is_empty(&self) -> bool {
         self.include.is_empty()
             && self.exclude.is_empty()
+            && self.operation.is_none()
             && self.min_duration_ns <= 0
             && !self.errors_only
     }
@@ -258,10 +261,18 @@ fn span_matches(
     })
 }
 
-fn passes(t: &Trace, i: u32, f: &Filters, include: &[Sym], exclude: &[Sym]) -> bool {
+/// The filters' names as the trace's symbols.
+struct FilterSyms {
+    include: Vec<Sym>,
+    exclude: Vec<Sym>,
+    operation: Option<Sym>,
+}
+
+fn passes(t: &Trace, i: u32, f: &Filters, syms: &FilterSyms) -> bool {
     let s = &t.spans[i as usize];
-    (f.include.is_empty() || include.contains(&s.service))
-        && !exclude.contains(&s.service)
+    (f.include.is_empty() || syms.include.contains(&s.service))
+        && !syms.exclude.contains(&s.service)
+        && syms.operation.is_none_or(|o| s.operation == o)
         && s.duration_ns >= f.min_duration_ns
         && (!f.errors_only || s.is_error())
 }
@@ -282,8 +293,13 @@ pub fn search_with_mask(
     let syms = |names: &[String]| -> Vec<Sym> {
         names.iter().filter_map(|n| t.strings.lookup(n)).collect()
     };
-    let (include, exclude) = (syms(&f.include), syms(&f.exclude));
-    if !f.include.is_empty() && include.is_empty() {
+    let operation = f.operation.as_ref().map(|o| t.strings.lookup(o));
+    let fs = FilterSyms {
+        include: syms(&f.include),
+        exclude: syms(&f.exclude),
+        operation: operation.flatten(),
+    };
+    if (!f.include.is_empty() && fs.include.is_empty()) || operation == Some(None) {
         return (Vec::new(), vec![false; t.spans.len()]);
     }
     let compiled: Vec<CompiledTerm> = terms
@@ -296,7 +312,7 @@ pub fn search_with_mask(
     let n = t.spans.len();
     let mut mask = vec![false; n];
     for i in 0..n as u32 {
-        if passes(t, i, f, &include, &exclude)
+        if passes(t, i, f, &fs)
             && (compiled.is_empty() || span_matches(t, ix, i, &compiled, &mut buf))
         {
             mask[i as usize] = true;

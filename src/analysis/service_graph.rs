@@ -49,7 +49,14 @@ pub struct ServiceGraph {
 impl ServiceGraph {
     /// One pass over the tree in depth-first order (no recursion: a chain may be a million spans deep).
     pub fn build(a: &Analyzed, kind: NodeKind) -> ServiceGraph {
-        let (t, tree) = (&a.trace, &a.tree);
+        ServiceGraph::build_of(a, &a.tree.preorder, kind)
+    }
+
+    /// The graph of some spans only (a subtree in focus): `spans` lists each parent before its children, as the
+    /// tree's depth-first order does. A span whose parent is not among them counts as a root. One pass, as `build`.
+    pub fn build_of(a: &Analyzed, spans: &[u32], kind: NodeKind) -> ServiceGraph {
+        let t = &a.trace;
+        let tree = &a.tree;
         let key = |i: u32| {
             let s = &t.spans[i as usize];
             (
@@ -59,10 +66,14 @@ impl ServiceGraph {
         };
         let mut index: HashMap<(Sym, Option<Sym>), u32> = HashMap::new();
         let mut nodes: Vec<Node> = Vec::new();
-        let mut node_of = vec![0u32; t.spans.len()];
+        // `UNSEEN` marks a span not (yet) met: a parent left out of `spans` makes its child a root.
+        let mut node_of = vec![UNSEEN; t.spans.len()];
         let mut changes = vec![0u32; t.spans.len()];
         let mut edges: HashMap<(u32, u32), u32> = HashMap::new();
-        for &i in &tree.preorder {
+        for &i in spans {
+            if t.spans.get(i as usize).is_none() || node_of[i as usize] != UNSEEN {
+                continue;
+            }
             let k = key(i);
             let n = *index.entry(k).or_insert_with(|| {
                 nodes.push(Node {
@@ -76,8 +87,8 @@ impl ServiceGraph {
                 nodes.len() as u32 - 1
             });
             node_of[i as usize] = n;
-            let p = tree.parent[i as usize];
-            let depth = if p == NONE {
+            let p = tree.parent.get(i as usize).copied().unwrap_or(NONE);
+            let depth = if p == NONE || node_of.get(p as usize).is_none_or(|&n| n == UNSEEN) {
                 0
             } else {
                 let from = node_of[p as usize];
@@ -97,6 +108,8 @@ impl ServiceGraph {
         ordered(nodes, edges)
     }
 }
+
+const UNSEEN: u32 = u32::MAX;
 
 /// Sorts the nodes by layer (stable: first seen first within a layer) and renumbers the edges to match.
 fn ordered(nodes: Vec<Node>, edges: HashMap<(u32, u32), u32>) -> ServiceGraph {

@@ -14,6 +14,7 @@ pub mod export;
 pub mod focus;
 pub mod folding;
 pub mod geometry;
+pub mod graph_layout;
 pub mod legend;
 pub mod overview;
 pub mod rows;

@@ -25,6 +25,7 @@ mod minimap;
 mod rows;
 mod scatter;
 mod search;
+mod service_graph;
 mod session;
 mod set_insight;
 mod span_table;
@@ -559,6 +560,7 @@ fn App() -> impl IntoView {
                                 </div>
                                 {move || match state.view.get() {
                                     TraceView::Table => view! { <span_table::SpanTable /> }.into_any(),
+                                    TraceView::Graph => view! { <service_graph::ServiceGraphView /> }.into_any(),
                                     _ => ().into_any(),
                                 }}
                             </div>
