@@ -10,6 +10,7 @@ pub mod browser;
 pub mod compare_view;
 pub mod detail_text;
 pub mod export;
+pub mod flame;
 pub mod focus;
 pub mod folding;
 pub mod geometry;
