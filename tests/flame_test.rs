@@ -15,8 +15,8 @@
 use stitch::analysis::{analyze, Analyzed};
 use stitch::formats::load;
 use stitch::layout::flame::{
-    heat, hover_lines, label, max_self_ns, paint, span_at, ColourBy, Flame, Paint, Placed, Rgb,
-    View, HEAT, ROW_H,
+    heat, hover_lines, label, label_runs, max_self_ns, paint, span_at, ColourBy, Flame, Paint,
+    Placed, Rgb, View, HEAT, ROW_H,
 };
 use stitch::layout::{ServiceColors, TimeWindow};
 
@@ -282,6 +282,13 @@ fn colours_labels_and_marks() {
     // render, 50 px: (50 − 8) / 6.6 = 6.4 → 6 characters, 5 and an ellipsis.
     assert_eq!(by_op(&drawn, "render").label.as_deref(), Some("front…"));
 
+    // Drawn wider first: the narrower of two overlapping spans stays on top (and is what a click there finds).
+    assert!(drawn.windows(2).all(|w| w[0].w >= w[1].w));
+    assert_eq!(
+        drawn.first().map(|r| r.span),
+        Some(span(&a, "GET /checkout"))
+    );
+
     // Filters: what does not match is dimmed.
     p.dim_misses = true;
     let drawn = paint(&a, &placed, &p);
@@ -312,6 +319,24 @@ fn labels_fit_their_rectangle() {
     assert_eq!(label("cart", "load cart", 20.0), None);
     // A cut never ends in a space before the ellipsis.
     assert_eq!(label("cart", "load cart", 55.0).as_deref(), Some("cart:…"));
+}
+
+#[test]
+fn a_label_moves_past_a_narrower_span_drawn_over_its_start() {
+    let at = |span: u32, x: f64, w: f64| Placed { span, row: 1, x, w };
+    // A 300 px call with a 40 px concurrent sibling over its first 40 px: its label starts after the sibling.
+    assert_eq!(
+        label_runs(&[at(0, 0.0, 300.0), at(1, 0.0, 40.0)]),
+        vec![Some((40.0, 260.0)), Some((0.0, 40.0))]
+    );
+    // A sibling in its middle: the label keeps the first 100 px.
+    assert_eq!(
+        label_runs(&[at(0, 0.0, 300.0), at(1, 100.0, 20.0)])[0],
+        Some((0.0, 100.0))
+    );
+    // Covered but for 10 px: no room for three characters; nor in a 20 px rectangle.
+    assert_eq!(label_runs(&[at(0, 0.0, 50.0), at(1, 0.0, 40.0)])[0], None);
+    assert_eq!(label_runs(&[at(0, 0.0, 20.0)]), vec![None]);
 }
 
 #[test]

@@ -14,6 +14,7 @@
 
 use crate::analysis::tree::NONE;
 use crate::analysis::Analyzed;
+use crate::layout::focus::{subtree_rows, subtree_spans};
 use crate::layout::{ServiceColors, TimeWindow};
 use crate::text::format_duration;
 
@@ -25,6 +26,8 @@ pub const MIN_PX: f64 = 1.0;
 pub const CHAR_W: f64 = 6.6;
 /// Space left and right of a label inside its rectangle, px.
 pub const LABEL_PAD: f64 = 4.0;
+/// The narrowest stretch that takes a label (three characters), px.
+pub const LABEL_MIN: f64 = 2.0 * LABEL_PAD + 3.0 * CHAR_W;
 /// Spans per block of the skipping tree.
 pub const BLOCK: usize = 32;
 
@@ -128,16 +131,11 @@ impl Flame {
             return lo..hi;
         };
         let tree = &a.tree;
-        let (Some(&r0), Some(&below)) = (
-            tree.row_of.get(f as usize),
-            tree.descendants.get(f as usize),
-        ) else {
-            return 0..0;
-        };
-        let r1 = r0 as u64 + below as u64 + 1;
-        let row = |p: &u32| tree.row_of.get(*p as usize).map_or(0, |&r| r as u64);
+        let rows = subtree_rows(tree, f);
+        let (r0, r1) = (rows.start as u64, rows.end as u64);
+        let row = |p: &u32| tree.row_of.get(*p as usize).map_or(0, |&r| u64::from(r));
         let part = &self.order[lo..hi];
-        let a0 = part.partition_point(|p| row(p) < r0 as u64);
+        let a0 = part.partition_point(|p| row(p) < r0);
         let a1 = part.partition_point(|p| row(p) < r1);
         lo + a0..lo + a1
     }
@@ -282,20 +280,11 @@ pub fn span_at(placed: &[Placed], x: f64, y: f64) -> Option<u32> {
 
 /// The largest self time of any span shown (the whole trace, or the subtree of `focus`): the top of the heat scale.
 pub fn max_self_ns(a: &Analyzed, focus: Option<u32>) -> i64 {
-    let tree = &a.tree;
-    let rows = match focus {
-        Some(f) => match (
-            tree.row_of.get(f as usize),
-            tree.descendants.get(f as usize),
-        ) {
-            (Some(&r), Some(&d)) => r as usize..(r as usize + d as usize + 1),
-            _ => 0..0,
-        },
-        None => 0..tree.preorder.len(),
+    let shown = match focus {
+        Some(f) => subtree_spans(&a.tree, f),
+        None => &a.tree.preorder[..],
     };
-    tree.preorder
-        .get(rows)
-        .unwrap_or(&[])
+    shown
         .iter()
         .filter_map(|&i| a.self_ns.get(i as usize))
         .copied()
@@ -406,7 +395,9 @@ pub struct FlameRect {
     pub w: f64,
     pub fill: Rgb,
     pub text: Rgb,
+    /// The label and where its stretch of the rectangle begins, px (see [`label_runs`]).
     pub label: Option<String>,
+    pub label_x: f64,
     /// Matches the search.
     pub hit: bool,
     /// Does not match the filters.
@@ -415,11 +406,53 @@ pub struct FlameRect {
     pub error: bool,
 }
 
-/// Colours, label and marks of each placed rectangle.
+/// For each rectangle of one row, where its label goes: the first stretch of it, from the left, that no rectangle
+/// drawn over it (a narrower one of the same row, see [`paint`]) covers and that holds three characters; `None` if
+/// there is no such stretch. Concurrent siblings share their depth's row, so a call can cover part of its sibling.
+pub fn label_runs(row: &[Placed]) -> Vec<Option<(f64, f64)>> {
+    let mut by_x: Vec<usize> = (0..row.len()).collect();
+    by_x.sort_by(|&i, &j| row[i].x.total_cmp(&row[j].x));
+    let over = |i: usize, k: usize| row[i].w < row[k].w || (row[i].w == row[k].w && i > k);
+    row.iter()
+        .enumerate()
+        .map(|(k, r)| {
+            if r.w < LABEL_MIN {
+                return None;
+            }
+            let end = r.x + r.w;
+            // Whatever covers part of r is narrower than r, so it starts less than r.w before r.
+            let from = by_x.partition_point(|&i| row[i].x <= r.x - r.w);
+            let mut at = r.x;
+            for &i in &by_x[from..] {
+                let o = &row[i];
+                if o.x >= end {
+                    break;
+                }
+                if i == k || !over(i, k) || o.x + o.w <= at {
+                    continue;
+                }
+                if o.x - at >= LABEL_MIN {
+                    return Some((at, o.x - at));
+                }
+                at = at.max(o.x + o.w);
+            }
+            (end - at >= LABEL_MIN).then_some((at, end - at))
+        })
+        .collect()
+}
+
+/// Colours, label and marks of each placed rectangle (given row by row, as [`Flame::place`] gives them), in the order
+/// to draw them: wider first, so that where siblings overlap in time the narrower stays in sight, drawn on top.
 pub fn paint(a: &Analyzed, placed: &[Placed], p: &Paint) -> Vec<FlameRect> {
-    placed
-        .iter()
-        .map(|r| {
+    let runs: Vec<Option<(f64, f64)>> = placed
+        .chunk_by(|x, y| x.row == y.row)
+        .flat_map(label_runs)
+        .collect();
+    let mut order: Vec<(&Placed, Option<(f64, f64)>)> = placed.iter().zip(runs).collect();
+    order.sort_by(|x, y| y.0.w.total_cmp(&x.0.w));
+    order
+        .into_iter()
+        .map(|(r, run)| {
             let s = a.trace.spans.get(r.span as usize);
             let fill = match p.colour_by {
                 ColourBy::Service => Rgb::from_hex(p.colors.span(&a.trace, r.span)),
@@ -431,6 +464,7 @@ pub fn paint(a: &Analyzed, placed: &[Placed], p: &Paint) -> Vec<FlameRect> {
             let matched = p
                 .hits
                 .is_some_and(|m| m.get(r.span as usize) == Some(&true));
+            let (label_x, label_w) = run.unwrap_or((r.x, 0.0));
             FlameRect {
                 span: r.span,
                 row: r.row,
@@ -438,7 +472,8 @@ pub fn paint(a: &Analyzed, placed: &[Placed], p: &Paint) -> Vec<FlameRect> {
                 w: r.w,
                 fill,
                 text: fill.text_on(),
-                label: label(a.trace.service(r.span), a.trace.operation(r.span), r.w),
+                label: label(a.trace.service(r.span), a.trace.operation(r.span), label_w),
+                label_x,
                 hit: matched,
                 dim: p.dim_misses && !matched,
                 selected: p.selected == Some(r.span),

@@ -12,6 +12,7 @@ mod embed;
 mod engine;
 mod exceptions;
 mod export;
+mod flame;
 mod focus;
 mod handover;
 mod header;
@@ -558,6 +559,7 @@ fn App() -> impl IntoView {
                                     <waterfall::Waterfall />
                                 </div>
                                 {move || match state.view.get() {
+                                    TraceView::Flame => view! { <flame::FlameGraph /> }.into_any(),
                                     TraceView::Table => view! { <span_table::SpanTable /> }.into_any(),
                                     _ => ().into_any(),
                                 }}

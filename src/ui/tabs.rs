@@ -6,7 +6,7 @@ use super::use_state;
 use crate::layout::trace_views::TraceView;
 
 /// The views built so far, in tab order.
-pub const VIEWS: &[TraceView] = &[TraceView::Waterfall, TraceView::Table];
+pub const VIEWS: &[TraceView] = &[TraceView::Waterfall, TraceView::Flame, TraceView::Table];
 
 /// The view a key or a link names, if it is built.
 pub fn built(v: Option<TraceView>) -> Option<TraceView> {
