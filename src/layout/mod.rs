@@ -11,6 +11,7 @@ pub mod compare_view;
 pub mod detail_text;
 pub mod events_table;
 pub mod export;
+pub mod flame;
 pub mod focus;
 pub mod folding;
 pub mod geometry;

@@ -149,7 +149,9 @@ pub fn apply_hash(state: State) {
 
 /// Restores `#view=<name>` and `#focus=<span id>` (a link without them shows the waterfall of the whole trace).
 fn apply_view_and_focus(state: State, params: &web_sys::UrlSearchParams) {
-    let view = super::tabs::built(params.get("view").and_then(|v| TraceView::from_link(&v)))
+    let view = params
+        .get("view")
+        .and_then(|v| TraceView::from_link(&v))
         .unwrap_or_default();
     if state.view.get_untracked() != view {
         state.view.set(view);

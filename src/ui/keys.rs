@@ -174,7 +174,7 @@ fn trace_key(state: State, key: &str, big: bool) -> bool {
             }
         }
         "1" | "2" | "3" | "4" => {
-            if let Some(v) = super::tabs::built(TraceView::from_key(key)) {
+            if let Some(v) = TraceView::from_key(key) {
                 state.view.set(v);
             }
         }

@@ -13,6 +13,7 @@ mod engine;
 mod events;
 mod exceptions;
 mod export;
+mod flame;
 mod focus;
 mod handover;
 mod header;
@@ -559,6 +560,7 @@ fn App() -> impl IntoView {
                                     <waterfall::Waterfall />
                                 </div>
                                 {move || match state.view.get() {
+                                    TraceView::Flame => view! { <flame::FlameGraph /> }.into_any(),
                                     TraceView::Table => view! { <span_table::SpanTable /> }.into_any(),
                                     TraceView::Graph => view! { <service_graph::ServiceGraphView /> }.into_any(),
                                     _ => ().into_any(),

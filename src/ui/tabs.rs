@@ -5,13 +5,8 @@ use leptos::prelude::*;
 use super::use_state;
 use crate::layout::trace_views::TraceView;
 
-/// The views built so far, in tab order.
-pub const VIEWS: &[TraceView] = &[TraceView::Waterfall, TraceView::Table, TraceView::Graph];
-
-/// The view a key or a link names, if it is built.
-pub fn built(v: Option<TraceView>) -> Option<TraceView> {
-    v.filter(|v| VIEWS.contains(v))
-}
+/// The views, in tab order.
+pub const VIEWS: &[TraceView] = &TraceView::ALL;
 
 #[component]
 pub fn ViewTabs() -> impl IntoView {
