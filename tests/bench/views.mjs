@@ -105,6 +105,24 @@ async function measure() {
     );
     key('Escape'); await until(() => !q('[data-testid=breadcrumb]'));
   }
+  // The flame graph: switch to it (to its first drawn frame), then 40 wheel zooms over it, one per frame.
+  const rects = () => Number(q('[data-testid=flame-canvas]')?.getAttribute('data-rects') || 0);
+  out.flameSwitchMs = await timed(() => key('2'), () => rects() > 0);
+  const flame = q('[data-testid=flame-scroll]');
+  const box = flame.getBoundingClientRect();
+  const zoomWork = [];
+  await raf();
+  for (let i = 0; i < 40; i++) {
+    const t0 = performance.now();
+    flame.dispatchEvent(new WheelEvent('wheel', {
+      deltaY: i < 20 ? -100 : 100, clientX: box.left + box.width * 0.4, clientY: box.top + 40, bubbles: true, cancelable: true,
+    }));
+    const done = frameDone();
+    await raf();
+    zoomWork.push((await done) - t0);
+  }
+  out.flameZoomWork = zoomWork;
+  key('0'); key('1'); await until(() => document.querySelector('g.row'));
   // The span table: switch to it, then sort by duration (longest first).
   out.tableSwitchMs = await timed(() => key('3'), () => q('[data-testid=span-row]'));
   // The rows drawn (the root leads both the start order and the longest-first order, so the first row alone can stay).
@@ -133,14 +151,17 @@ try {
 }
 const figures = {};
 for (const k of Object.keys(runs[0])) {
-  if (k === 'idleFrames') continue;
+  if (k === 'idleFrames' || k === 'flameZoomWork') continue;
   figures[k] = median(runs.map((r) => r[k]).filter((x) => typeof x === 'number'));
 }
 figures.idleP95 = median(runs.map((r) => pct(r.idleFrames, 0.95)));
+figures.flameZoomP95 = median(runs.map((r) => pct(r.flameZoomWork, 0.95)));
 fs.writeFileSync(path.join(BENCH, 'results-views.json'), JSON.stringify({ size: SIZE, runs, figures }, null, 2));
 const f = (x) => (typeof x === 'number' ? x.toFixed(0) : '—');
 const ratio = (x, target) => (typeof x === 'number' ? `${(x / target).toFixed(2)} of the target` : '—');
 const rows = [
+  ['switch to the flame graph', `${f(figures.flameSwitchMs)} ms`, '≤ 50 ms', ratio(figures.flameSwitchMs, 50)],
+  ['a zoom frame in the flame graph (work p95)', `${figures.flameZoomP95.toFixed(1)} ms`, '≤ 16.7 ms', ratio(figures.flameZoomP95, 16.7)],
   ['focus a subtree', `${f(figures.focusMs)} ms (${f(figures.focusSpans)} spans)`, '≤ 100 ms', ratio(figures.focusMs, 100)],
   ['switch to the span table', `${f(figures.tableSwitchMs)} ms`, '—', `${(figures.tableSwitchMs / figures.idleP95).toFixed(1)} idle frames`],
   ['build the service graph (switch to it)', `${f(figures.graphMs)} ms (${f(figures.graphNodes)} services)`, '≤ 300 ms', ratio(figures.graphMs, 300)],
