@@ -15,6 +15,7 @@ pub mod focus;
 pub mod folding;
 pub mod geometry;
 pub mod legend;
+pub mod link_arrows;
 pub mod overview;
 pub mod rows;
 pub mod scatter;
