@@ -277,9 +277,9 @@ pub fn place_arrows(
         .collect()
 }
 
-/// A curve from (x1, y1) to (x2, y2) that leaves and arrives horizontally from the left, so that an arrow between
-/// two bars that overlap in time still shows as a curve beside the tree's vertical lines; one within a row loops
-/// below it.
+/// A curve from (x1, y1) to (x2, y2) that leaves to the left and arrives horizontally (from the right onto a bar that
+/// ended before, else from the left), so that an arrow between two bars that overlap in time still shows as a curve
+/// beside the tree's vertical lines; one within a row loops below it.
 fn bowed(x1: f64, y1: f64, x2: f64, y2: f64) -> String {
     let dy = (y2 - y1).abs();
     if dy < 1.0 {
@@ -291,9 +291,10 @@ fn bowed(x1: f64, y1: f64, x2: f64, y2: f64) -> String {
         );
     }
     let bend = 18.0 + (dy / 6.0).min(60.0);
+    // Onto the end of a bar that ends before the arrow starts, from its right; else from the left.
+    let arrive = if x2 + 1.0 < x1 { x2 + bend } else { x2 - bend };
     format!(
-        "M{x1:.1} {y1:.1}C{:.1} {y1:.1},{:.1} {y2:.1},{x2:.1} {y2:.1}",
-        x1 - bend,
-        x2 - bend
+        "M{x1:.1} {y1:.1}C{:.1} {y1:.1},{arrive:.1} {y2:.1},{x2:.1} {y2:.1}",
+        x1 - bend
     )
 }
