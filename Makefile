@@ -66,6 +66,7 @@ e2e-data: rust-tools node-tools
 	@[ -f target/e2e/jaeger-200k.json ] || cargo run --release --no-default-features --quiet --example gen -- --spans 200000 --format jaeger --out target/e2e/jaeger-200k.json
 	node tests/e2e/otel-client.mjs target/e2e
 	node tests/e2e/otel-set.mjs target/e2e
+	node tests/e2e/otel-links.mjs target/e2e
 
 test: tools
 	$(MAKE) lint

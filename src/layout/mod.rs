@@ -17,6 +17,7 @@ pub mod folding;
 pub mod geometry;
 pub mod graph_layout;
 pub mod legend;
+pub mod link_arrows;
 pub mod overview;
 pub mod rows;
 pub mod scatter;

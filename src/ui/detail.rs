@@ -8,6 +8,7 @@ use super::{use_state, State};
 use crate::analysis::tree::NONE;
 use crate::analysis::Analyzed;
 use crate::layout::detail_text::{in_own_trace, link_label, reference_kind, status_text};
+use crate::layout::link_arrows::find_span;
 use crate::layout::tool_links::{beside, span_links, Place, ToolLink};
 use crate::model::{Attr, Span, Value};
 use crate::text::format_duration;
@@ -316,33 +317,50 @@ fn event_items(a: &Analyzed, s: &Span, tools: &[(Place, ToolLink)]) -> impl Into
         .collect_view()
 }
 
-/// Span `s`'s references and links; one to a span of this trace selects it.
+/// Span `s`'s references and links: one to a span of this trace selects it, one to a span of another trace of the
+/// file opens that trace there, and one to a span not loaded says so.
 fn link_items(state: State, a: &Analyzed, s: &Span) -> impl IntoView {
     let t = &a.trace;
-    t.links[s.links.range()]
-        .iter()
-        .map(|l| {
+    let session = state.session.get_untracked();
+    let index = state.link_index.get_untracked();
+    s.links
+        .range()
+        .filter_map(|k| {
+            let l = t.links.get(k)?;
             let sid = t.str(l.span_id).to_string();
             let tid = t.str(l.trace_id);
+            // (trace, span) it leads to: this trace's, or another of the file's.
             let target = if in_own_trace(tid, &t.trace_id) {
-                (0..t.spans.len() as u32).find(|&j| t.span_id(j) == sid)
+                index.target(k).map(|j| (None, j))
             } else {
-                None
+                session.as_ref().and_then(|f| {
+                    let m = f.position(tid)?;
+                    Some((Some(m), find_span(f.traces.get(m)?.trace(), &sid)?))
+                })
             };
             let label = link_label(&sid, tid, &t.trace_id);
             let rows = attr_rows(a, t.attr_range(l.attrs), &[]);
-            view! {
-                <li>
+            let open = move |m: Option<usize>, j: u32| {
+                if let Some(m) = m {
+                    state.open_from_list(m);
+                }
+                super::reveal(state, j);
+            };
+            Some(view! {
+                <li data-testid="link-item">
                     <span class="muted">{reference_kind(l.ref_type)}" "</span>
                     {match target {
-                        Some(j) => view! {
-                            <button class="link-btn mono" on:click=move |_| super::reveal(state, j)>{label.clone()}</button>
+                        Some((m, j)) => view! {
+                            <button class="link-btn mono" on:click=move |_| open(m, j)>{label.clone()}</button>
                         }.into_any(),
-                        None => view! { <span class="mono">{label.clone()}</span> }.into_any(),
+                        None => view! {
+                            <span class="mono">{label.clone()}</span>
+                            <span class="muted" data-testid="link-missing">" — not in the loaded file"</span>
+                        }.into_any(),
                     }}
                     <table class="attrs">{rows}</table>
                 </li>
-            }
+            })
         })
         .collect_view()
 }

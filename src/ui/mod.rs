@@ -19,6 +19,7 @@ mod handover;
 mod header;
 mod insight;
 mod keys;
+mod link_arrows;
 mod load;
 mod loader;
 mod messages;
@@ -80,6 +81,10 @@ pub struct State {
     pub folding: RwSignal<Folding>,
     pub window: RwSignal<TimeWindow>,
     pub selected: RwSignal<Option<u32>>,
+    /// The span row under the pointer (its link arrows show, as the selected span's do).
+    pub hovered: RwSignal<Option<u32>>,
+    /// The references between the trace's spans (`layout::link_arrows`), built when first read.
+    pub link_index: Memo<Arc<crate::layout::link_arrows::LinkIndex>>,
     /// The span whose subtree is in focus (`z`): only it and its descendants show, in every view.
     pub focus: RwSignal<Option<u32>>,
     /// The view of the trace on screen: waterfall, flame graph, span table or service graph.
@@ -210,6 +215,8 @@ impl State {
             folding,
             window,
             selected: RwSignal::new(None),
+            hovered: RwSignal::new(None),
+            link_index: link_arrows::index_of(trace),
             focus: inputs.focus,
             view: RwSignal::new(TraceView::default()),
             table_order: RwSignal::new(Default::default()),
@@ -323,6 +330,7 @@ impl State {
         self.folding.set(Folding::new(&t));
         self.window.set(TimeWindow::full(t.duration_ns()));
         self.selected.set(None);
+        self.hovered.set(None);
         self.focus.set(None);
         self.focused.set(None);
         self.highlight.set(None);

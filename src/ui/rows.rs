@@ -25,6 +25,7 @@ pub fn RowsSvg(
     tick_list: Memo<Vec<Tick>>,
 ) -> impl IntoView {
     let state = use_state();
+    let arrows_of = a.clone();
     // Fixed while the base stays: from the base to the end of the next block (or of the trace).
     let height = move || {
         let n = state.rows.with(|r| r.len());
@@ -67,6 +68,7 @@ pub fn RowsSvg(
                     }
                 }
             />
+            <super::link_arrows::LinkArrows a=arrows_of first=first />
         </svg>
     }
 }
@@ -190,6 +192,9 @@ fn span_row_view(
                 state.selected.set(Some(span));
                 state.focused.set(Some(span));
             }
+            // The hovered span's link arrows show too.
+            on:mouseenter=move |_| state.hovered.set(Some(span))
+            on:mouseleave=move |_| state.hovered.update(|h| if *h == Some(span) { *h = None })
             // The row's context action: focus on its subtree.
             on:contextmenu=move |ev: web_sys::MouseEvent| {
                 ev.prevent_default();
