@@ -354,3 +354,22 @@ fn the_hover_card_says_duration_and_self_time() {
     );
     assert_eq!(hover_lines(&a, 999), None);
 }
+
+#[test]
+fn a_rectangle_covered_at_every_pixel_by_narrower_ones_is_not_drawn() {
+    use stitch::layout::flame::{hide_covered, Placed};
+    let at = |span, row, x, w| Placed { span, row, x, w };
+    // Row 0: a call 0–100 px, under two narrower calls 0–50 and 50–100 that cover all of it; a fourth call 120–130.
+    // Row 1: a call 0–100 px with a narrower one over 10–20 only: both show.
+    let mut placed = vec![
+        at(1, 0, 0.0, 100.0),
+        at(2, 0, 0.0, 50.0),
+        at(3, 0, 50.0, 50.0),
+        at(4, 0, 120.0, 10.0),
+        at(5, 1, 0.0, 100.0),
+        at(6, 1, 10.0, 10.0),
+    ];
+    hide_covered(&mut placed, 200.0);
+    let kept: Vec<u32> = placed.iter().map(|p| p.span).collect();
+    assert_eq!(kept, [2, 3, 4, 5, 6]);
+}

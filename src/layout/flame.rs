@@ -195,8 +195,61 @@ impl Flame {
                     }
                 });
         }
+        hide_covered(&mut out, v.width);
         out
     }
+}
+
+/// Drops the rectangles that narrower ones of the same row, drawn over them (see [`paint`]), cover at every pixel:
+/// where thousands of calls run at once a row still shows at most one rectangle per pixel, so a frame draws what can
+/// be seen, not every span at least a pixel wide. `placed` is given row by row and stays in that order.
+pub fn hide_covered(placed: &mut Vec<Placed>, width: f64) {
+    let cols = width.max(0.0).ceil() as usize + 1;
+    // `next[p]`: the first pixel at or after `p` that no rectangle kept so far covers (`cols`: none).
+    let mut next: Vec<u32> = Vec::new();
+    let mut keep = vec![false; placed.len()];
+    let mut by_top: Vec<usize> = Vec::new();
+    let mut start = 0;
+    while start < placed.len() {
+        let row = placed[start].row;
+        let end = start + placed[start..].iter().take_while(|p| p.row == row).count();
+        next.clear();
+        next.extend(0..=cols as u32);
+        // The top-most first: the narrowest, and of equal widths the one drawn later.
+        by_top.clear();
+        by_top.extend(start..end);
+        by_top.sort_unstable_by(|&i, &j| placed[i].w.total_cmp(&placed[j].w).then(j.cmp(&i)));
+        for &k in &by_top {
+            let r = &placed[k];
+            let from = r.x.floor().clamp(0.0, cols as f64) as usize;
+            let to = (r.x + r.w).ceil().clamp(0.0, cols as f64) as usize;
+            let mut p = first_free(&mut next, from);
+            while p < to {
+                keep[k] = true;
+                next[p] = p as u32 + 1;
+                p = first_free(&mut next, p + 1);
+            }
+        }
+        start = end;
+    }
+    let mut k = 0;
+    placed.retain(|_| {
+        k += 1;
+        keep[k - 1]
+    });
+}
+
+/// The first uncovered pixel at or after `p` (with path halving, so a run of covered pixels is crossed once).
+fn first_free(next: &mut [u32], mut p: usize) -> usize {
+    while let Some(&n) = next.get(p) {
+        if n as usize == p {
+            return p;
+        }
+        let skip = next.get(n as usize).copied().unwrap_or(n);
+        next[p] = skip;
+        p = skip as usize;
+    }
+    p
 }
 
 impl BlockTree {
