@@ -2,11 +2,9 @@
 //! time; an edge per caller and callee, with how many calls crossed it. Nodes are placed in layers left to right: a
 //! node's layer is the fewest node changes on a path from a root to any of its spans, so callers come before callees.
 
-use std::collections::HashMap;
-
 use super::tree::NONE;
 use super::Analyzed;
-use crate::model::Sym;
+use crate::model::{FxHashMap, Sym};
 
 /// What a node stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,28 +62,34 @@ impl ServiceGraph {
                 (kind == NodeKind::Operations).then_some(s.operation),
             )
         };
-        let mut index: HashMap<(Sym, Option<Sym>), u32> = HashMap::new();
+        let mut index: FxHashMap<(Sym, Option<Sym>), u32> = FxHashMap::default();
+        // Spans in a row mostly share their node: the last key found is tried first.
+        let mut last: Option<((Sym, Option<Sym>), u32)> = None;
         let mut nodes: Vec<Node> = Vec::new();
         // `UNSEEN` marks a span not (yet) met: a parent left out of `spans` makes its child a root.
         let mut node_of = vec![UNSEEN; t.spans.len()];
         let mut changes = vec![0u32; t.spans.len()];
-        let mut edges: HashMap<(u32, u32), u32> = HashMap::new();
+        let mut edges: FxHashMap<(u32, u32), u32> = FxHashMap::default();
         for &i in spans {
             if t.spans.get(i as usize).is_none() || node_of[i as usize] != UNSEEN {
                 continue;
             }
             let k = key(i);
-            let n = *index.entry(k).or_insert_with(|| {
-                nodes.push(Node {
-                    service: k.0,
-                    operation: k.1,
-                    calls: 0,
-                    total_ns: 0,
-                    self_ns: 0,
-                    layer: u32::MAX,
-                });
-                nodes.len() as u32 - 1
-            });
+            let n = match last {
+                Some((lk, ln)) if lk == k => ln,
+                _ => *index.entry(k).or_insert_with(|| {
+                    nodes.push(Node {
+                        service: k.0,
+                        operation: k.1,
+                        calls: 0,
+                        total_ns: 0,
+                        self_ns: 0,
+                        layer: u32::MAX,
+                    });
+                    nodes.len() as u32 - 1
+                }),
+            };
+            last = Some((k, n));
             node_of[i as usize] = n;
             let p = tree.parent.get(i as usize).copied().unwrap_or(NONE);
             let depth = if p == NONE || node_of.get(p as usize).is_none_or(|&n| n == UNSEEN) {
@@ -112,7 +116,7 @@ impl ServiceGraph {
 const UNSEEN: u32 = u32::MAX;
 
 /// Sorts the nodes by layer (stable: first seen first within a layer) and renumbers the edges to match.
-fn ordered(nodes: Vec<Node>, edges: HashMap<(u32, u32), u32>) -> ServiceGraph {
+fn ordered(nodes: Vec<Node>, edges: FxHashMap<(u32, u32), u32>) -> ServiceGraph {
     let mut order: Vec<u32> = (0..nodes.len() as u32).collect();
     order.sort_by_key(|&n| nodes[n as usize].layer);
     let mut new_index = vec![0u32; nodes.len()];
