@@ -1,6 +1,7 @@
 //! Focus on a subtree and the span table, on a checkout written by hand. Times in µs from the trace start:
 //! checkout 0–1000 (web); auth 0–50 (auth, an error); payment 100–600 (payments), with db 150–300 (postgres, a
-//! client call) and bank 320–580 (payments), whose tls 330–340 (payments); email 700–800 (mail).
+//! client call to postgresql, on host db-7) and bank 320–580 (payments), whose tls 330–340 (payments); email 700–800
+//! (mail).
 
 use stitch::analysis::stats::{stats, stats_of, GroupBy};
 use stitch::analysis::{analyze, Analyzed};
@@ -12,7 +13,7 @@ use stitch::layout::{rows_text, RowView};
 
 const CHECKOUT: &str = r#"{"data": [{"traceID": "t1",
   "processes": {"web": {"serviceName": "web"}, "auth": {"serviceName": "auth"}, "pay": {"serviceName": "payments"},
-                "pg": {"serviceName": "postgres"}, "mail": {"serviceName": "mail"}},
+                "pg": {"serviceName": "postgres", "tags": [{"key": "hostname", "type": "string", "value": "db-7"}]}, "mail": {"serviceName": "mail"}},
   "spans": [
     {"traceID": "t1", "spanID": "c", "operationName": "POST /checkout", "startTime": 1000000, "duration": 1000, "processID": "web"},
     {"traceID": "t1", "spanID": "a", "operationName": "verify", "startTime": 1000000, "duration": 50, "processID": "auth",
@@ -20,7 +21,8 @@ const CHECKOUT: &str = r#"{"data": [{"traceID": "t1",
     {"traceID": "t1", "spanID": "p", "operationName": "charge", "startTime": 1000100, "duration": 500, "processID": "pay",
      "references": [{"refType": "CHILD_OF", "traceID": "t1", "spanID": "c"}]},
     {"traceID": "t1", "spanID": "d", "operationName": "SELECT card", "startTime": 1000150, "duration": 150, "processID": "pg",
-     "references": [{"refType": "CHILD_OF", "traceID": "t1", "spanID": "p"}], "tags": [{"key": "span.kind", "type": "string", "value": "client"}]},
+     "references": [{"refType": "CHILD_OF", "traceID": "t1", "spanID": "p"}], "tags": [{"key": "span.kind", "type": "string", "value": "client"},
+              {"key": "db.system", "type": "string", "value": "postgresql"}]},
     {"traceID": "t1", "spanID": "b", "operationName": "call bank", "startTime": 1000320, "duration": 260, "processID": "pay",
      "references": [{"refType": "CHILD_OF", "traceID": "t1", "spanID": "p"}]},
     {"traceID": "t1", "spanID": "s", "operationName": "tls handshake", "startTime": 1000330, "duration": 10, "processID": "pay",
@@ -242,4 +244,39 @@ fn the_summary_of_a_subtree_names_a_span_inside_it() {
         "{}",
         summary.sentence
     );
+}
+
+#[test]
+fn bar_labels_show_the_duration_the_self_time_an_attribute_or_nothing() {
+    use stitch::layout::bar_labels::{bar_label_text, BarLabel};
+    let a = trace();
+    let d = span(&a, "d");
+    let p = span(&a, "p");
+    assert_eq!(bar_label_text(&a, p, &BarLabel::Duration), "500µs");
+    // charge: 500 − 150 − 260 = 90 µs of its own.
+    assert_eq!(bar_label_text(&a, p, &BarLabel::SelfTime), "self 90µs");
+    assert_eq!(bar_label_text(&a, p, &BarLabel::Nothing), "");
+    assert_eq!(
+        bar_label_text(&a, d, &BarLabel::Attribute("db.system".into())),
+        "postgresql"
+    );
+    // Not the span's own: its resource's (the Jaeger process's tag); neither has http.route.
+    assert_eq!(
+        bar_label_text(&a, d, &BarLabel::Attribute("hostname".into())),
+        "db-7"
+    );
+    assert_eq!(
+        bar_label_text(&a, d, &BarLabel::Attribute("http.route".into())),
+        ""
+    );
+    for label in [
+        BarLabel::Duration,
+        BarLabel::SelfTime,
+        BarLabel::Nothing,
+        BarLabel::Attribute("http.route".into()),
+    ] {
+        assert_eq!(BarLabel::from_link(&label.link_value()), Some(label));
+    }
+    assert_eq!(BarLabel::from_link("attr:"), None);
+    assert_eq!(BarLabel::from_link("colour"), None);
 }

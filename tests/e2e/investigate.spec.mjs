@@ -136,3 +136,27 @@ test('the span table lists, sorts and selects spans, and follows the focus', asy
   await expect(rows(page).first()).toBeVisible();
   expect(errors).toEqual([]);
 });
+
+test('the label beside each bar: an attribute, nothing, and back; kept in the link and in the browser', async ({ page }) => {
+  const errors = await openCheckout(page);
+  const label = (name) => rows(page).filter({ hasText: name }).getByTestId('bar-label-text');
+  // The default is the duration.
+  await expect(label('SELECT cart')).toHaveText(/^\d[\d.]*(µs|ms)$/);
+  await page.getByTestId('bar-label').selectOption('attr');
+  await page.getByTestId('bar-label-key').fill('db.statement');
+  await page.getByTestId('bar-label-key').press('Enter');
+  await expect(label('SELECT cart')).toHaveText(attr(byName('SELECT cart').attributes, 'db.statement'));
+  // A span without that attribute shows nothing beside its bar.
+  await expect(label('render')).toHaveText('');
+  await expect.poll(() => page.evaluate(() => decodeURIComponent(location.hash))).toContain('label=attr:db.statement');
+  await page.getByTestId('bar-label').selectOption('none');
+  await expect(label('SELECT cart')).toHaveText('');
+  // The choice stays for the next visit (localStorage), without a link saying so.
+  await page.goto('about:blank');
+  await page.goto(`?url=${encodeURIComponent(`/generated/${FILE}`)}`);
+  await expect(rows(page)).toHaveCount(4);
+  await expect(page.getByTestId('bar-label')).toHaveValue('none');
+  await expect(label('SELECT cart')).toHaveText('');
+  await page.getByTestId('bar-label').selectOption('duration');
+  expect(errors).toEqual([]);
+});
