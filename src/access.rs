@@ -214,14 +214,17 @@ impl Trust {
     }
 
     /// Whether `?config=` (link templates from another file) is read: when Stitch is not framed, or framed by an
-    /// origin the deployment trusts. Any other framing page wrote that URL itself, and may no more set templates
-    /// that way than with `stitch:config`.
-    pub fn reads_config_param(&self, parent: &Parent) -> bool {
-        match parent {
+    /// origin the deployment trusts (any other framing page wrote that URL itself, and may no more set templates that
+    /// way than with `stitch:config`), and only from a file served by Stitch's own origin or a listed embedder
+    /// (`source`, the file's origin): anyone can send a link, so a link alone must not point the templates, and the
+    /// span data a click carries, at a site the deployer never named.
+    pub fn reads_config_param(&self, parent: &Parent, source: &str) -> bool {
+        let framed_well = match parent {
             Parent::Own => true,
             Parent::Known(origin) => self.trusted(origin),
             Parent::Unknown => false,
-        }
+        };
+        framed_well && self.trusted(source)
     }
 }
 

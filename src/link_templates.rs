@@ -165,6 +165,10 @@ pub fn expand(template: &str, values: &LinkValues) -> Option<String> {
         let after = &rest[at + 2..];
         let end = after.find('}')?;
         let value = placeholder(&after[..end], values)?;
+        // Encoding keeps dots: a value of `.` or `..` would name another path (`/pods/..` is `/`), so no link.
+        if value == "." || value == ".." {
+            return None;
+        }
         out.push_str(&encode_uri_component(&value));
         rest = &after[end + 1..];
     }

@@ -115,3 +115,15 @@ fn the_schema_is_versioned_and_checked() {
         .unwrap_err();
     assert!(bad.contains("line 1"), "{bad}");
 }
+
+#[test]
+fn a_value_of_dot_or_dot_dot_cannot_climb_the_path() {
+    let url = "https://k8s.example/pods/#{value}/logs";
+    assert_eq!(expand(url, &values(Some(".."))), None);
+    assert_eq!(expand(url, &values(Some("."))), None);
+    // Dots inside a name are a name: the pod `web..1` keeps its link.
+    assert_eq!(
+        expand(url, &values(Some("web..1"))).as_deref(),
+        Some("https://k8s.example/pods/web..1/logs")
+    );
+}

@@ -270,16 +270,23 @@ fn only_a_trusted_origin_sets_templates_by_message_or_by_framing_with_config() {
     );
     assert!(refused.contains("stitch.config.json"), "{refused}");
     assert_eq!(Request::parse("stitch:config"), Some(Request::Config));
-    // ?config= is read unframed or framed by a trusted origin, never framed by another or an unknown one.
-    assert!(t.reads_config_param(&Parent::Own));
-    assert!(t.reads_config_param(&Parent::Known("https://dash.example.com".into())));
-    assert!(!t.reads_config_param(&Parent::Known("https://evil.example".into())));
-    assert!(!t.reads_config_param(&Parent::Unknown));
+    // ?config= is read unframed or framed by a trusted origin, never framed by another or an unknown one; and only
+    // from a file of Stitch's own origin or a listed embedder, whoever sent the link.
+    let own = "https://tools.example.com";
+    assert!(t.reads_config_param(&Parent::Own, own));
+    assert!(t.reads_config_param(&Parent::Own, "https://dash.example.com"));
+    assert!(!t.reads_config_param(&Parent::Own, "https://evil.example"));
+    assert!(t.reads_config_param(&Parent::Known("https://dash.example.com".into()), own));
+    assert!(!t.reads_config_param(&Parent::Known("https://evil.example".into()), own));
+    assert!(!t.reads_config_param(&Parent::Unknown, own));
     // ?origin= narrows: a listed embedder left out of it is not trusted with ?config= either.
     let narrowed = Trust::new(
         "https://tools.example.com",
         &config,
         &["https://other.example".into()],
     );
-    assert!(!narrowed.reads_config_param(&Parent::Known("https://dash.example.com".into())));
+    assert!(!narrowed.reads_config_param(
+        &Parent::Known("https://dash.example.com".into()),
+        "https://tools.example.com"
+    ));
 }

@@ -36,21 +36,26 @@ pub async fn read_deployment(state: State, url_origins: &[String]) {
     state.links.set(Arc::new(config.links));
 }
 
-/// `?config=<url>`: the link templates of another configuration file replace the deployer's. Read only when Stitch
-/// is not framed or is framed by an origin the deployment trusts (`Trust::reads_config_param`), only from an
-/// `http:` or `https:` address, never with credentials; any other key of that file (`embedders`) is not read.
+/// `?config=<url>`: the link templates of another configuration file replace the deployer's. Read only from a file
+/// of Stitch's own origin or a listed embedder, when Stitch is not framed or is framed by an origin the deployment
+/// trusts (`Trust::reads_config_param`), only from an `http:` or `https:` address, never with credentials; any
+/// other key of that file (`embedders`) is not read.
 pub async fn read_url_links(state: State, url: &str) {
     let parent = state.parent.get_value();
-    if !state.trust.with_value(|t| t.reads_config_param(&parent)) {
-        return warn(&format!("Stitch: ?config={url} ignored: only a page the deployment trusts (or no page) may frame Stitch with link templates. {}", access::HOW_TO_ALLOW));
-    }
-    let protocol = web_sys::window()
+    let address = web_sys::window()
         .and_then(|w| w.location().href().ok())
-        .and_then(|base| web_sys::Url::new_with_base(url, &base).ok())
-        .map(|u| u.protocol())
+        .and_then(|base| web_sys::Url::new_with_base(url, &base).ok());
+    let (protocol, source) = address
+        .map(|u| (u.protocol(), u.origin()))
         .unwrap_or_default();
     if let Err(refusal) = access::download_allowed(url, &protocol) {
         return warn(&format!("Stitch: ?config=: {refusal}"));
+    }
+    if !state
+        .trust
+        .with_value(|t| t.reads_config_param(&parent, &source))
+    {
+        return warn(&format!("Stitch: ?config={url} ignored: link templates are read only from Stitch's own origin or an embedder stitch.config.json lists, and only when no page or a trusted page frames Stitch. {}", access::HOW_TO_ALLOW));
     }
     let text = match fetch_text(url, web_sys::RequestCredentials::Omit).await {
         Ok(text) => text,

@@ -9,7 +9,6 @@ use super::{use_state, State};
 use crate::analysis::exceptions::{exceptions_of, spans_with_exceptions, Exception};
 use crate::analysis::Analyzed;
 use crate::layout::detail_text::{exception_count_text, next_in_rows};
-use crate::layout::focus::in_subtree;
 use crate::text::format_duration;
 
 /// Selects the next span (in row order) that holds an exception, after the one selected; Shift steps back.
@@ -22,14 +21,6 @@ fn step(state: State, a: &Analyzed, with: &[u32], backwards: bool) {
     ) else {
         return;
     };
-    // A span outside the focused subtree is not on screen: leave the focus to show it.
-    if state
-        .focus
-        .get_untracked()
-        .is_some_and(|f| !in_subtree(&a.tree, f, i))
-    {
-        super::focus::leave_focus(state);
-    }
     super::reveal(state, i);
 }
 

@@ -433,6 +433,14 @@ pub fn reveal(state: State, i: u32) {
     let Some(a) = state.trace.get_untracked() else {
         return;
     };
+    // A span outside the focused subtree has no row: leave the focus to show it.
+    if state
+        .focus
+        .get_untracked()
+        .is_some_and(|f| !crate::layout::focus::in_subtree(&a.tree, f, i))
+    {
+        focus::leave_focus(state);
+    }
     state.folding.update(|f| f.reveal(&a, i));
     state.selected.set(Some(i));
     let row = state

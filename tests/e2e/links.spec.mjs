@@ -140,6 +140,15 @@ test("?config= names another file whose templates replace the deployer's; a java
   // The deployer's templates stay.
   await page.locator('g.row[data-span-id="bbbbbbbbbbbbbbb2"]').click();
   await expect(attrRow(page, page.getByTestId('events'), 'sql.rows').getByRole('link', { name: /Rows/ })).toHaveCount(1);
+
+  // A file on a site the deployer did not list is not read: anyone can send a link.
+  const foreign = 'http://127.0.0.1:4177/examples/stitch.config.links.json';
+  const ignored = page.waitForEvent('console', (m) => m.text().includes(`?config=${foreign} ignored: link templates are read only from Stitch's own origin or an embedder`));
+  await page.goto(`${APP}/links/?config=${encodeURIComponent(foreign)}`);
+  await ignored;
+  await loadTrace(page);
+  await page.locator('g.row[data-span-id="bbbbbbbbbbbbbbb2"]').click();
+  await expect(attrRow(page, page.getByTestId('events'), 'sql.rows').getByRole('link', { name: /Rows/ })).toHaveCount(1);
 });
 
 /** Opens the host page framing Stitch at `stitchPath`, waits for stitch:ready, and loads TRACE into it by message. */
