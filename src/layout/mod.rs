@@ -76,6 +76,26 @@ impl TimeWindow {
         }
         .clamped(total)
     }
+    /// After a wheel turn over an axis `px` wide, at pixel `x`: Shift or a mostly horizontal gesture pans by the
+    /// gesture's distance; otherwise the window zooms around the time under the pointer (the waterfall's bars and
+    /// the flame graph alike).
+    pub fn after_wheel(
+        &self,
+        (dx, dy): (f64, f64),
+        shift: bool,
+        x: f64,
+        px: f64,
+        total: f64,
+    ) -> TimeWindow {
+        let px = px.max(1.0);
+        if shift || dx.abs() > dy.abs() {
+            let d = if dx.abs() > dy.abs() { dx } else { dy };
+            self.pan(d / px * self.width(), total)
+        } else {
+            let factor = (dy * 0.002).exp().clamp(0.2, 5.0);
+            self.zoom_around(self.t_at(x, px), factor, total)
+        }
+    }
     /// Moves by `dt` ns, clamped.
     pub fn pan(&self, dt: f64, total: f64) -> TimeWindow {
         TimeWindow {

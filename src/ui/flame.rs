@@ -229,18 +229,11 @@ fn zoom_or_pan(
     ev.prevent_default();
     let (x, _) = local(canvas_ref, &ev);
     let width = size.get_untracked().width.max(1.0);
-    let total = state.total_ns();
     let w = state.window.get_untracked();
-    let (dx, dy) = (ev.delta_x(), ev.delta_y());
-    if ev.shift_key() || dx.abs() > dy.abs() {
-        let d = if dx.abs() > dy.abs() { dx } else { dy };
-        state.window.set(w.pan(d / width * w.width(), total));
-    } else {
-        let factor = (dy * 0.002).exp().clamp(0.2, 5.0);
-        state
-            .window
-            .set(w.zoom_around(w.t_at(x, width), factor, total));
-    }
+    let delta = (ev.delta_x(), ev.delta_y());
+    state
+        .window
+        .set(w.after_wheel(delta, ev.shift_key(), x, width, state.total_ns()));
 }
 
 /// Keeps `size` in step with the scrolling box (window resizes, the detail panel opening); the observer is

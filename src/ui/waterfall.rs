@@ -162,17 +162,11 @@ fn zoom_or_pan(state: State, scroll_ref: NodeRef<leptos::html::Div>, ev: web_sys
     }
     ev.prevent_default();
     let tl = state.frame.with_untracked(|f| f.timeline_width());
-    let total = state.total_ns();
     let w = state.window.get_untracked();
-    let (dx, dy) = (ev.delta_x(), ev.delta_y());
-    if ev.shift_key() || dx.abs() > dy.abs() {
-        let d = if dx.abs() > dy.abs() { dx } else { dy };
-        state.window.set(w.pan(d / tl * w.width(), total));
-    } else {
-        let t = w.t_at(x, tl);
-        let factor = (dy * 0.002).exp().clamp(0.2, 5.0);
-        state.window.set(w.zoom_around(t, factor, total));
-    }
+    let delta = (ev.delta_x(), ev.delta_y());
+    state
+        .window
+        .set(w.after_wheel(delta, ev.shift_key(), x, tl, state.total_ns()));
 }
 
 #[component]
