@@ -92,6 +92,7 @@ fn main() {
                 "      worker to page: prepare {prepare:.1} ms, encode {encode:.1} ms ({mb:.1} MB); decode {decode:.1} ms, finish {finish:.1} ms"
             );
         }
+        views(&a);
     }
 }
 
@@ -124,4 +125,76 @@ fn model_bytes(t: &stitch::model::Trace) -> usize {
         + t.events.capacity() * std::mem::size_of::<stitch::model::Event>()
         + t.links.capacity() * std::mem::size_of::<stitch::model::Link>()
         + t.text.capacity()
+}
+
+/// The views of one trace (#19), natively: the flame graph's build and frames (the whole trace, then zoomed in 4x and
+/// 64x on its middle), and the service graph's build and layout, by service and by operation.
+fn views(a: &stitch::analysis::Analyzed) {
+    use stitch::analysis::service_graph::{NodeKind, ServiceGraph};
+    use stitch::layout::flame::{Flame, View};
+    use stitch::layout::TimeWindow;
+    let t = Instant::now();
+    let flame = Flame::new(a);
+    let build = ms(t);
+    let total = (a.end_ns - a.start_ns) as f64;
+    // The browser bench's gesture: 20 wheel turns in at 40% of a 1400 px axis, then 20 out; each frame placed and
+    // painted.
+    let colors = stitch::layout::ServiceColors::new(&a.trace);
+    let paint = stitch::layout::flame::Paint {
+        colour_by: stitch::layout::flame::ColourBy::Service,
+        colors: &colors,
+        max_self_ns: 0,
+        hits: None,
+        dim_misses: false,
+        selected: None,
+    };
+    let mut window = TimeWindow::full(total as i64);
+    let (mut worst, mut sum, mut most) = (0.0f64, 0.0, 0);
+    for step in 0..40 {
+        let dy = if step < 20 { -100.0 } else { 100.0 };
+        window = window.after_wheel((0.0, dy), false, 560.0, 1400.0, total);
+        let view = View {
+            window,
+            width: 1400.0,
+            top_row: 0,
+            rows: 40,
+            focus: None,
+        };
+        let t = Instant::now();
+        let placed = flame.place(a, &view);
+        let rects = stitch::layout::flame::paint(a, &placed, &paint);
+        let took = ms(t);
+        worst = worst.max(took);
+        if std::env::var("FLAME_STEPS").is_ok() {
+            eprintln!(
+                "step {step} {took:.2} ms {} rects window {:.0}..{:.0}",
+                rects.len(),
+                window.start,
+                window.end
+            );
+        }
+        sum += took;
+        most = most.max(rects.len());
+    }
+    let frames = format!(
+        "40 wheel frames: worst {worst:.1} ms, mean {:.1} ms, up to {most} rects",
+        sum / 40.0
+    );
+    let mut graphs = Vec::new();
+    for kind in [NodeKind::Services, NodeKind::Operations] {
+        let t = Instant::now();
+        let g = ServiceGraph::build(a, kind);
+        let build = ms(t);
+        let t = Instant::now();
+        let laid = stitch::layout::graph_layout::layout(&a.trace, &g);
+        graphs.push(format!(
+            "{kind:?}: build {build:.1} ms, layout {:.1} ms ({} nodes, {} edges, {} boxes)",
+            ms(t),
+            g.nodes.len(),
+            g.edges.len(),
+            laid.nodes.len()
+        ));
+    }
+    println!("      flame graph: build {build:.1} ms; {frames}");
+    println!("      service graph: {}", graphs.join("; "));
 }

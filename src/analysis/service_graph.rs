@@ -4,6 +4,8 @@
 
 use super::tree::NONE;
 use super::Analyzed;
+use std::ops::Range;
+
 use crate::model::{FxHashMap, Sym};
 
 /// What a node stands for.
@@ -45,80 +47,169 @@ pub struct ServiceGraph {
 }
 
 impl ServiceGraph {
-    /// One pass over the tree in depth-first order (no recursion: a chain may be a million spans deep).
+    /// The graph of the whole trace.
     pub fn build(a: &Analyzed, kind: NodeKind) -> ServiceGraph {
-        ServiceGraph::build_of(a, &a.tree.preorder, kind)
+        ServiceGraph::build_of(a, 0..a.tree.preorder.len(), kind)
     }
 
-    /// The graph of some spans only (a subtree in focus): `spans` lists each parent before its children, as the
-    /// tree's depth-first order does. A span whose parent is not among them counts as a root. One pass, as `build`.
-    pub fn build_of(a: &Analyzed, spans: &[u32], kind: NodeKind) -> ServiceGraph {
-        let t = &a.trace;
+    /// The graph of the spans at positions `rows` of the tree's depth-first order (the whole trace, or a subtree in
+    /// focus). A span whose parent is outside them counts as a root. No recursion: a chain may be a million spans
+    /// deep. The spans are read once in their stored order (nodes and their sums), then the tree's links once in
+    /// depth-first order (edges and layers), so that a large trace is read in order, not scattered.
+    pub fn build_of(a: &Analyzed, rows: Range<usize>, kind: NodeKind) -> ServiceGraph {
         let tree = &a.tree;
-        let key = |i: u32| {
-            let s = &t.spans[i as usize];
-            (
-                s.service,
-                (kind == NodeKind::Operations).then_some(s.operation),
-            )
-        };
-        let mut index: FxHashMap<(Sym, Option<Sym>), u32> = FxHashMap::default();
-        // Spans in a row mostly share their node: the last key found is tried first.
-        let mut last: Option<((Sym, Option<Sym>), u32)> = None;
-        let mut nodes: Vec<Node> = Vec::new();
-        // `UNSEEN` marks a span not (yet) met: a parent left out of `spans` makes its child a root.
-        let mut node_of = vec![UNSEEN; t.spans.len()];
-        let mut changes = vec![0u32; t.spans.len()];
-        let mut edges: FxHashMap<(u32, u32), u32> = FxHashMap::default();
-        for &i in spans {
-            if t.spans.get(i as usize).is_none() || node_of[i as usize] != UNSEEN {
-                continue;
+        let rows = rows.start.min(tree.preorder.len())..rows.end.min(tree.preorder.len());
+        let (mut nodes, node_of) = nodes_of(a, &rows, kind);
+        let (edges, links) = crossings(a, &rows, &node_of, nodes.len());
+        // Layers, in depth-first order: a span's count of node changes is its parent's (the last span met one level
+        // up), plus one if it changes node.
+        let base = rows
+            .clone()
+            .next()
+            .and_then(|r| tree.depth.get(tree.preorder[r] as usize))
+            .copied()
+            .unwrap_or(0);
+        let mut above: Vec<u32> = Vec::new();
+        for r in rows.clone() {
+            let link = links[tree.preorder[r] as usize];
+            let depth = (link.depth - base) as usize;
+            let changes = match depth.checked_sub(1).and_then(|d| above.get(d)) {
+                Some(&up) if r > rows.start => up + u32::from(link.crossed),
+                _ => 0,
+            };
+            above.truncate(depth);
+            above.push(changes);
+            let layer = &mut nodes[link.node as usize].layer;
+            *layer = (*layer).min(changes);
+        }
+        // Within a layer, by the first span's place in the tree's order.
+        let first = first_rows(a, &rows, &node_of, nodes.len());
+        ordered(nodes, &first, edges)
+    }
+}
+
+/// What the depth-first pass needs of a span, read in one place: its node, depth, and whether its parent is of
+/// another node.
+#[derive(Clone, Copy, Default)]
+struct Link {
+    node: u32,
+    depth: u32,
+    crossed: bool,
+}
+
+/// The calls between nodes (a parent of one node, a child of another), and each span's [`Link`]. One pass over the
+/// spans in stored order.
+fn crossings(
+    a: &Analyzed,
+    rows: &Range<usize>,
+    node_of: &[u32],
+    count: usize,
+) -> (FxHashMap<(u32, u32), u32>, Vec<Link>) {
+    let tree = &a.tree;
+    // Calls between nodes: a table when the nodes are few enough, else a map.
+    let mut table = vec![0u32; if count <= 1024 { count * count } else { 0 }];
+    let mut edges: FxHashMap<(u32, u32), u32> = FxHashMap::default();
+    let mut links = vec![Link::default(); node_of.len()];
+    for (i, &n) in node_of.iter().enumerate() {
+        if n == UNSEEN {
+            continue;
+        }
+        let p = tree.parent.get(i).copied().unwrap_or(NONE) as usize;
+        let from = node_of.get(p).copied().unwrap_or(UNSEEN);
+        let crossed = from != UNSEEN && from != n;
+        if crossed {
+            match table.get_mut(from as usize * count + n as usize) {
+                Some(c) => *c += 1,
+                None => *edges.entry((from, n)).or_insert(0) += 1,
             }
-            let k = key(i);
-            let n = match last {
-                Some((lk, ln)) if lk == k => ln,
-                _ => *index.entry(k).or_insert_with(|| {
+        }
+        let depth = tree.depth.get(i).copied().unwrap_or(0);
+        links[i] = Link {
+            node: n,
+            depth,
+            crossed,
+        };
+    }
+    for (k, &calls) in table.iter().enumerate().filter(|(_, &c)| c > 0) {
+        edges.insert(((k / count) as u32, (k % count) as u32), calls);
+    }
+    let _ = rows;
+    (edges, links)
+}
+
+const UNSEEN: u32 = u32::MAX;
+
+/// The nodes of the spans at positions `rows` of the depth-first order, with their calls and sums (layers not yet
+/// set), and each span's node (`UNSEEN` for a span outside `rows`). One pass over the spans in stored order.
+fn nodes_of(a: &Analyzed, rows: &Range<usize>, kind: NodeKind) -> (Vec<Node>, Vec<u32>) {
+    let t = &a.trace;
+    let by_operation = kind == NodeKind::Operations;
+    // Keyed by service and operation as one number; a small direct-mapped cache in front of the map, since a trace
+    // has few nodes and its spans come back to them again and again.
+    let mut index: FxHashMap<u64, u32> = FxHashMap::default();
+    let mut recent = [(u64::MAX, 0u32); 256];
+    let mut nodes: Vec<Node> = Vec::new();
+    let mut node_of = vec![UNSEEN; t.spans.len()];
+    for (i, s) in t.spans.iter().enumerate() {
+        if !a
+            .tree
+            .row_of
+            .get(i)
+            .is_some_and(|&r| rows.contains(&(r as usize)))
+        {
+            continue;
+        }
+        let operation = by_operation.then_some(s.operation);
+        let key = (u64::from(s.service) << 32) | u64::from(operation.unwrap_or(u32::MAX));
+        let slot = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize;
+        let n = match recent[slot] {
+            (k, n) if k == key => n,
+            _ => {
+                let n = *index.entry(key).or_insert_with(|| {
                     nodes.push(Node {
-                        service: k.0,
-                        operation: k.1,
+                        service: s.service,
+                        operation,
                         calls: 0,
                         total_ns: 0,
                         self_ns: 0,
                         layer: u32::MAX,
                     });
                     nodes.len() as u32 - 1
-                }),
-            };
-            last = Some((k, n));
-            node_of[i as usize] = n;
-            let p = tree.parent.get(i as usize).copied().unwrap_or(NONE);
-            let depth = if p == NONE || node_of.get(p as usize).is_none_or(|&n| n == UNSEEN) {
-                0
-            } else {
-                let from = node_of[p as usize];
-                let crossed = from != n;
-                if crossed {
-                    *edges.entry((from, n)).or_insert(0) += 1;
-                }
-                changes[p as usize] + u32::from(crossed)
-            };
-            changes[i as usize] = depth;
-            let node = &mut nodes[n as usize];
-            node.calls += 1;
-            node.total_ns += t.spans[i as usize].duration_ns.max(0);
-            node.self_ns += a.self_ns.get(i as usize).copied().unwrap_or(0).max(0);
-            node.layer = node.layer.min(depth);
-        }
-        ordered(nodes, edges)
+                });
+                recent[slot] = (key, n);
+                n
+            }
+        };
+        node_of[i] = n;
+        let node = &mut nodes[n as usize];
+        node.calls += 1;
+        node.total_ns += s.duration_ns.max(0);
+        node.self_ns += a.self_ns.get(i).copied().unwrap_or(0).max(0);
     }
+    (nodes, node_of)
 }
 
-const UNSEEN: u32 = u32::MAX;
+/// Per node, the earliest position in `rows` of its spans.
+fn first_rows(a: &Analyzed, rows: &Range<usize>, node_of: &[u32], count: usize) -> Vec<usize> {
+    let mut first = vec![usize::MAX; count];
+    let mut left = count;
+    for r in rows.clone() {
+        if left == 0 {
+            break;
+        }
+        let n = node_of[a.tree.preorder[r] as usize] as usize;
+        if first[n] == usize::MAX {
+            first[n] = r;
+            left -= 1;
+        }
+    }
+    first
+}
 
-/// Sorts the nodes by layer (stable: first seen first within a layer) and renumbers the edges to match.
-fn ordered(nodes: Vec<Node>, edges: FxHashMap<(u32, u32), u32>) -> ServiceGraph {
+/// Sorts the nodes by layer, then by `first`, and renumbers the edges to match.
+fn ordered(nodes: Vec<Node>, first: &[usize], edges: FxHashMap<(u32, u32), u32>) -> ServiceGraph {
     let mut order: Vec<u32> = (0..nodes.len() as u32).collect();
-    order.sort_by_key(|&n| nodes[n as usize].layer);
+    order.sort_by_key(|&n| (nodes[n as usize].layer, first[n as usize]));
     let mut new_index = vec![0u32; nodes.len()];
     for (k, &n) in order.iter().enumerate() {
         new_index[n as usize] = k as u32;

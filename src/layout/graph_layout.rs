@@ -34,6 +34,9 @@ const MARGIN: f64 = 16.0;
 const PLACEHOLDER: f64 = 14.0;
 /// How far below its forward twin a backward arrow runs.
 const BACK_OFFSET: f64 = 10.0;
+/// Above this many vertices (nodes and placeholders) the crate's extra pass that swaps neighbours to remove more
+/// crossings is left out: its cost grows much faster than the graph, and a graph that large is read by its layers.
+const TRANSPOSE_UP_TO: usize = 150;
 /// Longest title shown in full (the tooltip has the rest).
 const TITLE_CHARS: usize = 42;
 
@@ -193,6 +196,7 @@ fn run(nodes: &[NodeBox], placeholders: usize, edges: &[(u32, u32)]) -> Vec<Part
     vertices.extend((0..placeholders as u32).map(|k| (base + k, (PLACEHOLDER, 1.0))));
     let config = Config {
         vertex_spacing: 0.0,
+        transpose: vertices.len() <= TRANSPOSE_UP_TO,
         ..Config::default()
     };
     from_vertices_and_edges(&vertices, edges, &config)

@@ -23,10 +23,45 @@ const DRAG: f64 = 4.0;
 
 /// A trace with its flame structure, built once per trace; equal when it is the same trace.
 #[derive(Clone)]
-struct Built {
+pub struct Built {
     a: Arc<Analyzed>,
     flame: Arc<Flame>,
 }
+
+/// The flame structure of the trace on screen ([`State::flame`]): built when first read, which [`build_soon`] makes
+/// happen a moment after the trace shows, so that switching to the flame graph finds it built.
+pub fn built_of(trace: Signal<Option<Arc<Analyzed>>>) -> Memo<Option<Built>> {
+    Memo::new(move |_| {
+        trace.get().map(|a| Built {
+            flame: Arc::new(Flame::new(&a)),
+            a,
+        })
+    })
+}
+
+/// Builds the flame structure of each trace shown, once it has been on screen for [`BUILD_AFTER`] and is still
+/// there (input and the first frames of a new trace come first).
+pub fn build_soon(state: State) {
+    Effect::new(move |_| {
+        let Some(shown) = state.trace.get() else {
+            return;
+        };
+        set_timeout(
+            move || {
+                let same = state
+                    .trace
+                    .try_with_untracked(|t| t.as_ref().is_some_and(|t| Arc::ptr_eq(t, &shown)));
+                if same == Some(true) {
+                    state.flame.with_untracked(|_| ());
+                }
+            },
+            BUILD_AFTER,
+        );
+    });
+}
+
+/// How long a trace is on screen before its flame structure is built.
+const BUILD_AFTER: std::time::Duration = std::time::Duration::from_millis(700);
 
 impl PartialEq for Built {
     fn eq(&self, other: &Built) -> bool {
@@ -53,12 +88,7 @@ pub fn FlameGraph() -> impl IntoView {
     let colour_by = RwSignal::new(ColourBy::Service);
     let size = RwSignal::new(Size::default());
     track_size(scroll_ref, size);
-    let built = Memo::new(move |_| {
-        state.trace.get().map(|a| Built {
-            flame: Arc::new(Flame::new(&a)),
-            a,
-        })
-    });
+    let built = state.flame;
     let row_count = Memo::new(move |_| {
         built.with(|b| {
             b.as_ref()

@@ -85,6 +85,8 @@ pub struct State {
     pub hovered: RwSignal<Option<u32>>,
     /// The references between the trace's spans (`layout::link_arrows`), built when first read.
     pub link_index: Memo<Arc<crate::layout::link_arrows::LinkIndex>>,
+    /// The flame graph's structure of the trace (`layout::flame`), built soon after the trace shows.
+    pub flame: Memo<Option<flame::Built>>,
     /// The span whose subtree is in focus (`z`): only it and its descendants show, in every view.
     pub focus: RwSignal<Option<u32>>,
     /// The view of the trace on screen: waterfall, flame graph, span table or service graph.
@@ -217,6 +219,7 @@ impl State {
             selected: RwSignal::new(None),
             hovered: RwSignal::new(None),
             link_index: link_arrows::index_of(trace),
+            flame: flame::built_of(trace),
             focus: inputs.focus,
             view: RwSignal::new(TraceView::default()),
             table_order: RwSignal::new(Default::default()),
@@ -515,6 +518,7 @@ fn App() -> impl IntoView {
     }
     load::install_global_handlers(state);
     keys::install(state);
+    flame::build_soon(state);
     embed::sync_hash(state);
     Effect::new(move |prev: Option<Option<u32>>| {
         let sel = state.selected.get();

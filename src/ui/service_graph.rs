@@ -26,7 +26,7 @@ fn picture(state: super::State, kind: NodeKind) -> Option<Arc<Picture>> {
     let colors = state.colors.get();
     let g = match state.focus.get() {
         Some(root) => {
-            ServiceGraph::build_of(&a, crate::layout::focus::subtree_spans(&a.tree, root), kind)
+            ServiceGraph::build_of(&a, crate::layout::focus::subtree_rows(&a.tree, root), kind)
         }
         None => ServiceGraph::build(&a, kind),
     };
