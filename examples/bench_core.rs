@@ -165,14 +165,6 @@ fn views(a: &stitch::analysis::Analyzed) {
         let rects = stitch::layout::flame::paint(a, &placed, &paint);
         let took = ms(t);
         worst = worst.max(took);
-        if std::env::var("FLAME_STEPS").is_ok() {
-            eprintln!(
-                "step {step} {took:.2} ms {} rects window {:.0}..{:.0}",
-                rects.len(),
-                window.start,
-                window.end
-            );
-        }
         sum += took;
         most = most.max(rects.len());
     }

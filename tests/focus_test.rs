@@ -189,6 +189,27 @@ fn views_are_named_in_links_and_keys() {
     assert_eq!(TraceView::from_link("FLAME"), Some(TraceView::Flame));
     assert_eq!(TraceView::from_link("gantt"), None);
     assert_eq!(TraceView::from_key("5"), None);
+    // Folding and the row focus are the waterfall's; the window, the views and search act everywhere.
+    assert!(TraceView::Waterfall.takes_key("]") && TraceView::Waterfall.takes_key(" "));
+    for v in [TraceView::Flame, TraceView::Table, TraceView::Graph] {
+        for k in ["[", "]", "o", "p", "f", "b", "Enter", " "] {
+            assert!(!v.takes_key(k), "{v:?} {k}");
+        }
+        for k in [
+            "0",
+            "ArrowLeft",
+            "1",
+            "4",
+            "/",
+            "n",
+            "z",
+            "e",
+            "Escape",
+            "?",
+        ] {
+            assert!(v.takes_key(k), "{v:?} {k}");
+        }
+    }
 }
 
 #[test]

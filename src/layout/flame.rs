@@ -51,7 +51,8 @@ pub enum ColourBy {
 /// The spans sorted by depth and duration class, and the tree that skips blocks of them.
 #[derive(Clone, Debug, Default)]
 pub struct Flame {
-    /// Span indices: by depth, then by class (narrowest first), each class in depth-first order.
+    /// Positions in the tree's depth-first order (`tree.preorder`): by depth, then by class (narrowest first), each
+    /// class in depth-first order.
     order: Vec<u32>,
     /// `classes[depth_classes[d]..depth_classes[d + 1]]` are the classes at depth `d`, narrowest first.
     depth_classes: Vec<u32>,
@@ -124,16 +125,28 @@ fn longest_of(c: u16) -> i64 {
 }
 
 impl Flame {
-    /// Sorts the spans by depth and class and builds the skipping tree: once per trace, O(spans).
+    /// Sorts the spans by depth and class and builds the skipping tree: once per trace, O(spans). The spans are read
+    /// once, in stored order; the sorting works on what that read gathered, in depth-first order.
     pub fn new(a: &Analyzed) -> Flame {
         let tree = &a.tree;
-        let class: Vec<u16> = a
-            .trace
-            .spans
-            .iter()
-            .map(|s| class_of(s.duration_ns))
-            .collect();
-        let (mut order, depth_off) = by_depth(a);
+        let n = tree.preorder.len();
+        // Each span's depth, class and extent at its position in the depth-first order: read in stored order, written
+        // where the order puts them.
+        let mut depth = vec![0u32; n];
+        let mut class = vec![0u16; n];
+        let mut extent = vec![(f64::INFINITY, f64::NEG_INFINITY); n];
+        for (i, s) in a.trace.spans.iter().enumerate() {
+            let Some(r) = tree.row_of.get(i).map(|&r| r as usize).filter(|&r| r < n) else {
+                continue;
+            };
+            depth[r] = tree.depth.get(i).copied().unwrap_or(0);
+            class[r] = class_of(s.duration_ns);
+            extent[r] = (
+                (s.start_ns - a.start_ns) as f64,
+                (s.end_ns() - a.start_ns) as f64,
+            );
+        }
+        let (mut order, depth_off) = by_depth(&depth);
         let mut depth_classes = vec![0u32];
         let mut classes = Vec::new();
         for d in 0..depth_off.len().saturating_sub(1) {
@@ -141,7 +154,7 @@ impl Flame {
             sort_by_class(&mut order[lo..hi], &class);
             let mut at = lo;
             for run in order[lo..hi].chunk_by(|&x, &y| class[x as usize] == class[y as usize]) {
-                let c = run.first().map_or(0, |&i| class[i as usize]);
+                let c = run.first().map_or(0, |&r| class[r as usize]);
                 classes.push(Class {
                     start: at as u32,
                     end: (at + run.len()) as u32,
@@ -151,8 +164,7 @@ impl Flame {
             }
             depth_classes.push(classes.len() as u32);
         }
-        debug_assert_eq!(order.len(), tree.preorder.len());
-        let blocks = BlockTree::new(a, &order);
+        let blocks = BlockTree::new(&extent, &order);
         Flame {
             order,
             depth_classes,
@@ -176,17 +188,15 @@ impl Flame {
             (Some(&lo), Some(&hi)) => (lo as usize, hi as usize),
             _ => (0, 0),
         };
-        let tree = &a.tree;
-        let rows = focus.map(|f| subtree_rows(tree, f));
+        let rows = focus.map(|f| subtree_rows(&a.tree, f));
         self.classes[lo..hi].iter().map(move |&c| {
             let (s, e) = (c.start as usize, c.end as usize);
             let Some(rows) = &rows else {
                 return (c, s..e);
             };
-            let row = |p: &u32| tree.row_of.get(*p as usize).map_or(0, |&r| r as usize);
             let part = &self.order[s..e];
-            let a0 = part.partition_point(|p| row(p) < rows.start);
-            let a1 = part.partition_point(|p| row(p) < rows.end);
+            let a0 = part.partition_point(|&r| (r as usize) < rows.start);
+            let a1 = part.partition_point(|&r| (r as usize) < rows.end);
             (c, s + a0..s + a1)
         })
     }
@@ -258,7 +268,10 @@ impl Flame {
             |blk, frame: &mut Frame| {
                 let from = (blk * BLOCK).max(run.start);
                 let to = ((blk + 1) * BLOCK).min(run.end);
-                for &span in &self.order[from..to] {
+                for &r in &self.order[from..to] {
+                    let Some(&span) = a.tree.preorder.get(r as usize) else {
+                        continue;
+                    };
                     let Some(s) = a.trace.spans.get(span as usize) else {
                         continue;
                     };
@@ -281,40 +294,28 @@ impl Flame {
     }
 }
 
-/// Span indices grouped by depth, each depth in depth-first order, and where each depth begins (one past the last:
-/// the end).
-fn by_depth(a: &Analyzed) -> (Vec<u32>, Vec<u32>) {
-    let tree = &a.tree;
-    let depths = tree
-        .depth
-        .iter()
-        .copied()
-        .max()
-        .map_or(0, |d| d as usize + 1);
+/// The positions of the depth-first order grouped by depth (`depth`: each position's), each depth in depth-first
+/// order, and where each depth begins (one past the last: the end).
+fn by_depth(depth: &[u32]) -> (Vec<u32>, Vec<u32>) {
+    let depths = depth.iter().copied().max().map_or(0, |d| d as usize + 1);
     let mut depth_off = vec![0u32; depths + 1];
-    for &i in &tree.preorder {
-        if let Some(&d) = tree.depth.get(i as usize) {
-            depth_off[d as usize + 1] += 1;
-        }
+    for &d in depth {
+        depth_off[d as usize + 1] += 1;
     }
     for d in 0..depths {
         depth_off[d + 1] += depth_off[d];
     }
     let mut next = depth_off.clone();
-    let mut order = vec![NONE; tree.preorder.len()];
-    for &i in &tree.preorder {
-        if let Some(&d) = tree.depth.get(i as usize) {
-            let slot = &mut next[d as usize];
-            if let Some(o) = order.get_mut(*slot as usize) {
-                *o = i;
-            }
-            *slot += 1;
-        }
+    let mut order = vec![NONE; depth.len()];
+    for (r, &d) in depth.iter().enumerate() {
+        let slot = &mut next[d as usize];
+        order[*slot as usize] = r as u32;
+        *slot += 1;
     }
     (order, depth_off)
 }
 
-/// Sorts one depth's spans by class, keeping their depth-first order within a class: a counting sort for a long run,
+/// Sorts one depth's positions by class (`class`: each position's), keeping their depth-first order within a class: a counting sort for a long run,
 /// a stable sort for a short one (a deep chain has a million depths of one span each).
 fn sort_by_class(run: &mut [u32], class: &[u16]) {
     let of = |i: &u32| class.get(*i as usize).copied().unwrap_or(0);
@@ -424,7 +425,8 @@ fn first_free(next: &mut [u32], mut p: usize) -> usize {
 }
 
 impl BlockTree {
-    fn new(a: &Analyzed, order: &[u32]) -> BlockTree {
+    /// `extent`: each position's earliest start and latest end, ns since the trace start.
+    fn new(extent: &[(f64, f64)], order: &[u32]) -> BlockTree {
         let blocks = order.len().div_ceil(BLOCK).max(1);
         let size = blocks.next_power_of_two();
         let mut t = BlockTree {
@@ -432,13 +434,12 @@ impl BlockTree {
             min_start: vec![f64::INFINITY; 2 * size],
             max_end: vec![f64::NEG_INFINITY; 2 * size],
         };
-        for (p, &i) in order.iter().enumerate() {
-            let Some(s) = a.trace.spans.get(i as usize) else {
-                continue;
-            };
-            let leaf = size + p / BLOCK;
-            t.min_start[leaf] = t.min_start[leaf].min((s.start_ns - a.start_ns) as f64);
-            t.max_end[leaf] = t.max_end[leaf].max((s.end_ns() - a.start_ns) as f64);
+        for (p, &r) in order.iter().enumerate() {
+            if let Some(&(st, en)) = extent.get(r as usize) {
+                let leaf = size + p / BLOCK;
+                t.min_start[leaf] = t.min_start[leaf].min(st);
+                t.max_end[leaf] = t.max_end[leaf].max(en);
+            }
         }
         for k in (1..size).rev() {
             t.min_start[k] = t.min_start[2 * k].min(t.min_start[2 * k + 1]);

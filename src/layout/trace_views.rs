@@ -67,4 +67,13 @@ impl TraceView {
             TraceView::Graph => "4",
         }
     }
+
+    /// Whether a key acts in this view. The keys that fold rows or move the keyboard focus between them (`[` `]` `o`
+    /// `p` `f` `b` Enter Space) are the waterfall's: in another view they would change rows no one sees, and Enter
+    /// and Space keep their usual meaning there (a button, the page). Every other key (the window, the views,
+    /// search, focus on a subtree, events, help) acts in all four.
+    pub fn takes_key(self, key: &str) -> bool {
+        const ROW_KEYS: [&str; 8] = ["[", "]", "o", "p", "f", "b", "Enter", " "];
+        self == TraceView::Waterfall || !ROW_KEYS.contains(&key)
+    }
 }

@@ -26,11 +26,11 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
         "z or right-click a row",
         "focus on the selected span's subtree (Esc leaves)",
     ),
-    ("f / b", "focus the next / previous span"),
-    ("Enter", "open the focused span's detail"),
-    ("Space", "collapse or expand the focused span"),
-    ("[ / ]", "expand all / collapse all"),
-    ("o / p", "expand / collapse one more level"),
+    ("f / b", "waterfall: focus the next / previous span"),
+    ("Enter", "waterfall: open the focused span's detail"),
+    ("Space", "waterfall: collapse or expand the focused span"),
+    ("[ / ]", "waterfall: expand all / collapse all"),
+    ("o / p", "waterfall: expand / collapse one more level"),
     ("e", "show / hide every event in time order"),
     ("/ or Ctrl+F", "search"),
     ("n / N", "next / previous match"),
@@ -126,8 +126,11 @@ pub fn install(state: State) {
     });
 }
 
-/// A key on the trace's views; false if it is not one of theirs.
+/// A key on the trace's views; false if it is not one of theirs, or not one of the view on screen.
 fn trace_key(state: State, key: &str, big: bool) -> bool {
+    if !state.view.get_untracked().takes_key(key) {
+        return false;
+    }
     let total = state.total_ns();
     let w = state.window.get_untracked();
     let pan = if big { 0.5 } else { 0.1 } * w.width();
