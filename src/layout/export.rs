@@ -1,7 +1,8 @@
 //! The rows in view, the axis and a title, as one standalone SVG document (styled inline, every trace text escaped):
 //! the SVG export, and the PNG export's source. Drawn from [`super::geometry`], as the screen is.
 
-use super::geometry::{duration_text, group_label, kind_mark, pills, Frame, LABEL_GAP, ROW_H};
+use super::bar_labels::{bar_label_text, BarLabel};
+use super::geometry::{group_label, kind_mark, pills, Frame, LABEL_GAP, ROW_H};
 use super::{ticks, xml_escape, ServiceColors, GROUP_ROW};
 use crate::analysis::Analyzed;
 use crate::text::format_duration;
@@ -48,6 +49,8 @@ pub struct Picture<'a> {
     pub colors: &'a ServiceColors,
     pub palette: &'a Palette,
     pub show_critical: bool,
+    /// What shows beside each bar, as on screen.
+    pub label: &'a BarLabel,
 }
 
 /// The SVG document, with its width and height.
@@ -111,7 +114,7 @@ fn span_row(s: &mut String, p: &Picture, i: u32) {
     let Some(sp) = t.spans.get(i as usize) else {
         return;
     };
-    let duration = duration_text(a, i);
+    let duration = bar_label_text(a, i, p.label);
     let pill_list = pills(a, i);
     let Some(g) = p.frame.span_row(a, i, &duration, &pill_list) else {
         return;
@@ -202,6 +205,7 @@ fn group_row(s: &mut String, p: &Picture, g: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::layout::geometry::duration_text;
     use crate::layout::{rows, RowView, TimeWindow};
 
     fn demo() -> Analyzed {
@@ -223,6 +227,7 @@ mod tests {
             colors,
             palette: &LIGHT,
             show_critical: true,
+            label: &BarLabel::Duration,
         }
     }
 
@@ -262,6 +267,25 @@ mod tests {
         for &i in &spans {
             assert!(svg.contains(&xml_escape(a.trace.operation(i))));
             assert!(svg.contains(&format!(">{}</text>", duration_text(&a, i))));
+        }
+    }
+
+    #[test]
+    fn an_exported_view_labels_its_bars_as_the_screen_does() {
+        let a = demo();
+        let colors = ServiceColors::new(&a.trace);
+        let spans: Vec<u32> = vec![0, 1, 2];
+        for (label, shown) in [(BarLabel::Nothing, 0), (BarLabel::SelfTime, 3)] {
+            let picture = Picture {
+                label: &label,
+                ..picture_of(&a, &spans, &colors)
+            };
+            let (svg, _, _) = view_svg(&picture);
+            assert_eq!(svg.matches(">self ").count(), shown, "{label:?}");
+            for &i in &spans {
+                let duration = format!(">{}</text>", duration_text(&a, i));
+                assert!(!svg.contains(&duration), "{label:?}: {duration}");
+            }
         }
     }
 }

@@ -16,6 +16,7 @@ pub fn view_svg(state: State) -> Option<(String, f64, f64)> {
     let count = ((state.viewport_h.get_untracked() / ROW_H).ceil() as usize).max(1);
     let in_view: Vec<u32> = rows.iter().skip(first).take(count).copied().collect();
     let colors = state.colors.get_untracked();
+    let label = state.bar_label.get_untracked();
     let picture = Picture {
         analyzed: &a,
         rows: &in_view,
@@ -27,6 +28,7 @@ pub fn view_svg(state: State) -> Option<(String, f64, f64)> {
             &LIGHT
         },
         show_critical: state.show_critical.get_untracked(),
+        label: &label,
     };
     Some(crate::layout::export::view_svg(&picture))
 }
