@@ -143,3 +143,47 @@ fn a_subtree_in_focus_counts_only_its_own_spans() {
         ServiceGraph::build(&a, NodeKind::Services)
     );
 }
+
+#[test]
+fn a_run_that_is_not_a_subtree_counts_a_span_whose_parent_is_outside_as_a_root() {
+    // Zipkin v2, by hand: root (a) calls A (a), which calls a1 (a); then B (b), which calls b1 (c). Depth first:
+    // root, A, a1, B, b1. The run a1, B, b1 leaves out a1's and B's parents, so both are roots (layer 0); b1 is
+    // B's callee (layer 1), one call from b to c.
+    let span = |id: &str, parent: Option<&str>, service: &str, ts: u64| {
+        let parent = parent.map_or(String::new(), |p| format!(r#""parentId":"{p}","#));
+        format!(
+            r#"{{"traceId":"00000000000000aa","id":"{id}",{parent}"name":"op","timestamp":{ts},"duration":10,"localEndpoint":{{"serviceName":"{service}"}}}}"#
+        )
+    };
+    let json = format!(
+        "[{}]",
+        [
+            span("0000000000000001", None, "a", 1_000),
+            span("0000000000000002", Some("0000000000000001"), "a", 1_001),
+            span("0000000000000003", Some("0000000000000002"), "a", 1_002),
+            span("0000000000000004", Some("0000000000000001"), "b", 1_003),
+            span("0000000000000005", Some("0000000000000004"), "c", 1_004),
+        ]
+        .join(",")
+    );
+    let mut loaded = load("run.json", json.as_bytes()).expect("loads");
+    let a = analyze(loaded.traces.remove(0));
+    let g = ServiceGraph::build_of(&a, 2..5, NodeKind::Services);
+    let nodes: Vec<(&str, u32, u32)> = g
+        .nodes
+        .iter()
+        .map(|n| (a.trace.sym(n.service), n.calls, n.layer))
+        .collect();
+    assert_eq!(nodes, [("a", 1, 0), ("b", 1, 0), ("c", 1, 1)]);
+    let edges: Vec<(u32, u32, u32)> = g.edges.iter().map(|e| (e.from, e.to, e.calls)).collect();
+    assert_eq!(edges, [(1, 2, 1)]);
+    // b1 alone (read from a list, not a scan of every span): one root node, no calls.
+    let g = ServiceGraph::build_of(&a, 4..5, NodeKind::Services);
+    let nodes: Vec<(&str, u32, u32)> = g
+        .nodes
+        .iter()
+        .map(|n| (a.trace.sym(n.service), n.calls, n.layer))
+        .collect();
+    assert_eq!(nodes, [("c", 1, 0)]);
+    assert!(g.edges.is_empty());
+}

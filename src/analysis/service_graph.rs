@@ -54,33 +54,29 @@ impl ServiceGraph {
 
     /// The graph of the spans at positions `rows` of the tree's depth-first order (the whole trace, or a subtree in
     /// focus). A span whose parent is outside them counts as a root. No recursion: a chain may be a million spans
-    /// deep. The spans are read once in their stored order (nodes and their sums), then the tree's links once in
-    /// depth-first order (edges and layers), so that a large trace is read in order, not scattered.
+    /// deep. The spans are read in their stored order (nodes, their sums, and the calls between them), then their
+    /// links once in depth-first order (layers), so that a large trace is read in order, not scattered.
     pub fn build_of(a: &Analyzed, rows: Range<usize>, kind: NodeKind) -> ServiceGraph {
         let tree = &a.tree;
         let rows = rows.start.min(tree.preorder.len())..rows.end.min(tree.preorder.len());
-        let (mut nodes, node_of) = nodes_of(a, &rows, kind);
-        let (edges, links) = crossings(a, &rows, &node_of, nodes.len());
-        // Layers, in depth-first order: a span's count of node changes is its parent's (the last span met one level
-        // up), plus one if it changes node.
-        let base = rows
-            .clone()
-            .next()
-            .and_then(|r| tree.depth.get(tree.preorder[r] as usize))
-            .copied()
-            .unwrap_or(0);
-        let mut above: Vec<u32> = Vec::new();
-        for r in rows.clone() {
-            let link = links[tree.preorder[r] as usize];
-            let depth = (link.depth - base) as usize;
-            let changes = match depth.checked_sub(1).and_then(|d| above.get(d)) {
-                Some(&up) if r > rows.start => up + u32::from(link.crossed),
+        let members = Members::new(a, &rows);
+        let (mut nodes, node_of) = nodes_of(a, &members, kind);
+        let (edges, links) = crossings(a, &members, &rows, &node_of, nodes.len());
+        // Layers, in depth-first order: a span's count of node changes is its parent's (the nearest span above it
+        // that is less deep), plus one if it changes node.
+        let mut above: Vec<(u32, u32)> = Vec::new();
+        for link in &links {
+            while above.last().is_some_and(|&(d, _)| d >= link.depth) {
+                above.pop();
+            }
+            let changes = match above.last() {
+                Some(&(_, up)) if !link.rooted => up + u32::from(link.crossed),
                 _ => 0,
             };
-            above.truncate(depth);
-            above.push(changes);
-            let layer = &mut nodes[link.node as usize].layer;
-            *layer = (*layer).min(changes);
+            above.push((link.depth, changes));
+            if let Some(node) = nodes.get_mut(link.node as usize) {
+                node.layer = node.layer.min(changes);
+            }
         }
         // Within a layer, by the first span's place in the tree's order.
         let first = first_rows(a, &rows, &node_of, nodes.len());
@@ -88,19 +84,52 @@ impl ServiceGraph {
     }
 }
 
-/// What the depth-first pass needs of a span, read in one place: its node, depth, and whether its parent is of
-/// another node.
+/// The spans of a run of the depth-first order, to be read in stored order: by a scan of all spans when the run
+/// holds a good part of them, else from a sorted list (a small subtree in focus costs its own size).
+enum Members {
+    Scan(Range<usize>),
+    Listed(Vec<u32>),
+}
+
+impl Members {
+    fn new(a: &Analyzed, rows: &Range<usize>) -> Members {
+        if rows.len() * 4 >= a.trace.spans.len() {
+            return Members::Scan(rows.clone());
+        }
+        let mut listed = a.tree.preorder[rows.clone()].to_vec();
+        listed.sort_unstable();
+        Members::Listed(listed)
+    }
+
+    /// The spans, in stored order.
+    fn each<'m>(&'m self, a: &'m Analyzed) -> Box<dyn Iterator<Item = usize> + 'm> {
+        match self {
+            Members::Scan(rows) => Box::new((0..a.trace.spans.len()).filter(|&i| {
+                a.tree
+                    .row_of
+                    .get(i)
+                    .is_some_and(|&r| rows.contains(&(r as usize)))
+            })),
+            Members::Listed(listed) => Box::new(listed.iter().map(|&i| i as usize)),
+        }
+    }
+}
+
+/// What the depth-first pass needs of a span, read in one place: its node, its depth, whether its parent is of
+/// another node, and whether its parent is outside the spans (it counts as a root).
 #[derive(Clone, Copy, Default)]
 struct Link {
     node: u32,
     depth: u32,
     crossed: bool,
+    rooted: bool,
 }
 
-/// The calls between nodes (a parent of one node, a child of another), and each span's [`Link`]. One pass over the
-/// spans in stored order.
+/// The calls between nodes (a parent of one node, a child of another), and each span's [`Link`] by its position in
+/// `rows`.
 fn crossings(
     a: &Analyzed,
+    members: &Members,
     rows: &Range<usize>,
     node_of: &[u32],
     count: usize,
@@ -109,11 +138,9 @@ fn crossings(
     // Calls between nodes: a table when the nodes are few enough, else a map.
     let mut table = vec![0u32; if count <= 1024 { count * count } else { 0 }];
     let mut edges: FxHashMap<(u32, u32), u32> = FxHashMap::default();
-    let mut links = vec![Link::default(); node_of.len()];
-    for (i, &n) in node_of.iter().enumerate() {
-        if n == UNSEEN {
-            continue;
-        }
+    let mut links = vec![Link::default(); rows.len()];
+    for i in members.each(a) {
+        let n = node_of[i];
         let p = tree.parent.get(i).copied().unwrap_or(NONE) as usize;
         let from = node_of.get(p).copied().unwrap_or(UNSEEN);
         let crossed = from != UNSEEN && from != n;
@@ -123,25 +150,27 @@ fn crossings(
                 None => *edges.entry((from, n)).or_insert(0) += 1,
             }
         }
-        let depth = tree.depth.get(i).copied().unwrap_or(0);
-        links[i] = Link {
-            node: n,
-            depth,
-            crossed,
-        };
+        let at = tree.row_of.get(i).map(|&r| r as usize);
+        if let Some(link) = at.and_then(|r| links.get_mut(r.wrapping_sub(rows.start))) {
+            *link = Link {
+                node: n,
+                depth: tree.depth.get(i).copied().unwrap_or(0),
+                crossed,
+                rooted: from == UNSEEN,
+            };
+        }
     }
     for (k, &calls) in table.iter().enumerate().filter(|(_, &c)| c > 0) {
         edges.insert(((k / count) as u32, (k % count) as u32), calls);
     }
-    let _ = rows;
     (edges, links)
 }
 
 const UNSEEN: u32 = u32::MAX;
 
-/// The nodes of the spans at positions `rows` of the depth-first order, with their calls and sums (layers not yet
-/// set), and each span's node (`UNSEEN` for a span outside `rows`). One pass over the spans in stored order.
-fn nodes_of(a: &Analyzed, rows: &Range<usize>, kind: NodeKind) -> (Vec<Node>, Vec<u32>) {
+/// The nodes of `members`, with their calls and sums (layers not yet set), and each span's node (`UNSEEN` for a span
+/// not among them). One pass over the spans in stored order.
+fn nodes_of(a: &Analyzed, members: &Members, kind: NodeKind) -> (Vec<Node>, Vec<u32>) {
     let t = &a.trace;
     let by_operation = kind == NodeKind::Operations;
     // Keyed by service and operation as one number; a small direct-mapped cache in front of the map, since a trace
@@ -150,15 +179,10 @@ fn nodes_of(a: &Analyzed, rows: &Range<usize>, kind: NodeKind) -> (Vec<Node>, Ve
     let mut recent = [(u64::MAX, 0u32); 256];
     let mut nodes: Vec<Node> = Vec::new();
     let mut node_of = vec![UNSEEN; t.spans.len()];
-    for (i, s) in t.spans.iter().enumerate() {
-        if !a
-            .tree
-            .row_of
-            .get(i)
-            .is_some_and(|&r| rows.contains(&(r as usize)))
-        {
+    for i in members.each(a) {
+        let Some(s) = t.spans.get(i) else {
             continue;
-        }
+        };
         let operation = by_operation.then_some(s.operation);
         let key = (u64::from(s.service) << 32) | u64::from(operation.unwrap_or(u32::MAX));
         let slot = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize;

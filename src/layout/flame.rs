@@ -9,7 +9,7 @@
 //! what is drawn, not the trace's size.
 //!
 //! "Narrowest first" is by duration class: [`Flame::new`] sorts the spans once per trace by depth, then into classes
-//! of a sixteenth of a doubling (durations in one class differ by less than 7%), narrowest first, each class in
+//! of a sixteenth of a doubling (from 16 ns up, durations in one class differ by less than 7%), narrowest first, each class in
 //! depth-first order, so that a subtree is one run of each class. Within a class the first in depth-first order wins
 //! a pixel. Over blocks of [`BLOCK`] consecutive spans it keeps a tree of their earliest start and latest end; a frame
 //! walks each class of a row in view down that tree, skipping every block that lies outside the window or under
@@ -65,7 +65,7 @@ pub struct Flame {
 struct Class {
     start: u32,
     end: u32,
-    /// The longest duration the class holds, ns.
+    /// The longest duration the class can hold (its upper bound), ns.
     longest_ns: i64,
 }
 
@@ -103,8 +103,8 @@ const PER_DOUBLING: u32 = 16;
 /// Classes in all (durations are below 2^63 ns).
 const CLASSES: usize = 64 * PER_DOUBLING as usize;
 
-/// A duration's class: its doubling (bit length) and which sixteenth of it, so classes grow with the duration and
-/// the durations in one class differ by less than 7%.
+/// A duration's class: its doubling (bit length) and which sixteenth of it, so classes grow with the duration and,
+/// from 16 ns up, the durations in one class differ by less than 7%.
 fn class_of(duration_ns: i64) -> u16 {
     let d = duration_ns.max(0) as u64;
     let bits = 64 - d.leading_zeros();

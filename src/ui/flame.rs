@@ -40,10 +40,13 @@ pub fn built_of(trace: Signal<Option<Arc<Analyzed>>>) -> Memo<Option<Built>> {
 }
 
 /// Builds the flame structure of each trace shown, once it has been on screen for [`BUILD_AFTER`] and is still
-/// there (input and the first frames of a new trace come first).
+/// there (input and the first frames of a new trace come first). It costs about a tenth of a second at a million
+/// spans, once per trace, so that switching to the flame graph later costs only its frame.
 pub fn build_soon(state: State) {
     Effect::new(move |_| {
         let Some(shown) = state.trace.get() else {
+            // Nothing shown (the trace list, a comparison): let go of the last trace's structure now.
+            state.flame.with_untracked(|_| ());
             return;
         };
         set_timeout(
