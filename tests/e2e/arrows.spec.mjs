@@ -83,6 +83,9 @@ test('a selected or hovered span\'s link is an arrow between the bars; the panel
   await expect(page.getByTestId('trace-id')).toHaveText(b);
   await expect(page.locator('g.row.selected')).toContainText('publish order.created');
   await expect(page.getByTestId('detail')).toContainText('publish order.created');
+  // Back returns to trace A, where the link was followed.
+  await page.goBack();
+  await expect(page.getByTestId('trace-id')).toHaveText(a);
   expect(errors).toEqual([]);
 });
 
