@@ -144,6 +144,17 @@ fn a_subtree_in_focus_counts_only_its_own_spans() {
     );
 }
 
+/// Each node's service, calls and layer.
+fn service_calls_layers<'a>(
+    a: &'a stitch::analysis::Analyzed,
+    g: &ServiceGraph,
+) -> Vec<(&'a str, u32, u32)> {
+    g.nodes
+        .iter()
+        .map(|n| (a.trace.sym(n.service), n.calls, n.layer))
+        .collect()
+}
+
 #[test]
 fn a_run_that_is_not_a_subtree_counts_a_span_whose_parent_is_outside_as_a_root() {
     // Zipkin v2, by hand: root (a) calls A (a), which calls a1 (a); then B (b), which calls b1 (c). Depth first:
@@ -169,21 +180,13 @@ fn a_run_that_is_not_a_subtree_counts_a_span_whose_parent_is_outside_as_a_root()
     let mut loaded = load("run.json", json.as_bytes()).expect("loads");
     let a = analyze(loaded.traces.remove(0));
     let g = ServiceGraph::build_of(&a, 2..5, NodeKind::Services);
-    let nodes: Vec<(&str, u32, u32)> = g
-        .nodes
-        .iter()
-        .map(|n| (a.trace.sym(n.service), n.calls, n.layer))
-        .collect();
+    let nodes = service_calls_layers(&a, &g);
     assert_eq!(nodes, [("a", 1, 0), ("b", 1, 0), ("c", 1, 1)]);
     let edges: Vec<(u32, u32, u32)> = g.edges.iter().map(|e| (e.from, e.to, e.calls)).collect();
     assert_eq!(edges, [(1, 2, 1)]);
     // b1 alone (read from a list, not a scan of every span): one root node, no calls.
     let g = ServiceGraph::build_of(&a, 4..5, NodeKind::Services);
-    let nodes: Vec<(&str, u32, u32)> = g
-        .nodes
-        .iter()
-        .map(|n| (a.trace.sym(n.service), n.calls, n.layer))
-        .collect();
+    let nodes = service_calls_layers(&a, &g);
     assert_eq!(nodes, [("c", 1, 0)]);
     assert!(g.edges.is_empty());
 }

@@ -65,7 +65,9 @@ impl ServiceGraph {
         // Layers, in depth-first order: a span's count of node changes is its parent's (the nearest span above it
         // that is less deep), plus one if it changes node.
         let mut above: Vec<(u32, u32)> = Vec::new();
-        for link in &links {
+        // Per node, the first of its spans met: within a layer, nodes come in that order.
+        let mut first = vec![usize::MAX; nodes.len()];
+        for (k, link) in links.iter().enumerate() {
             while above.last().is_some_and(|&(d, _)| d >= link.depth) {
                 above.pop();
             }
@@ -76,10 +78,9 @@ impl ServiceGraph {
             above.push((link.depth, changes));
             if let Some(node) = nodes.get_mut(link.node as usize) {
                 node.layer = node.layer.min(changes);
+                first[link.node as usize] = first[link.node as usize].min(k);
             }
         }
-        // Within a layer, by the first span's place in the tree's order.
-        let first = first_rows(a, &rows, &node_of, nodes.len());
         ordered(nodes, &first, edges)
     }
 }
@@ -211,23 +212,6 @@ fn nodes_of(a: &Analyzed, members: &Members, kind: NodeKind) -> (Vec<Node>, Vec<
         node.self_ns += a.self_ns.get(i).copied().unwrap_or(0).max(0);
     }
     (nodes, node_of)
-}
-
-/// Per node, the earliest position in `rows` of its spans.
-fn first_rows(a: &Analyzed, rows: &Range<usize>, node_of: &[u32], count: usize) -> Vec<usize> {
-    let mut first = vec![usize::MAX; count];
-    let mut left = count;
-    for r in rows.clone() {
-        if left == 0 {
-            break;
-        }
-        let n = node_of[a.tree.preorder[r] as usize] as usize;
-        if first[n] == usize::MAX {
-            first[n] = r;
-            left -= 1;
-        }
-    }
-    first
 }
 
 /// Sorts the nodes by layer, then by `first`, and renumbers the edges to match.

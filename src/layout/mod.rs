@@ -12,6 +12,7 @@ pub mod detail_text;
 pub mod events_table;
 pub mod export;
 pub mod flame;
+pub mod flame_paint;
 pub mod focus;
 pub mod folding;
 pub mod geometry;
